@@ -1,0 +1,39 @@
+using CallCenter.Calls;
+using CallCenter.Stats;
+
+namespace CallCenter.Acd;
+
+/// <summary>
+/// One queue (ACD-1): waiting calls ordered by (priority, first arrival) and an index of ready,
+/// eligible member agents. Calls from a queue to an agent are one-way or interleaving, so that
+/// an agent may await its queues without deadlock (see docs/acd-design.md).
+/// </summary>
+[Alias("acd.queue")]
+public interface IQueueGrain : IGrainWithStringKey
+{
+    [Alias("configure")] Task Configure(QueueSettings settings);
+    [Alias("settings")] Task<QueueSettings?> GetSettings();
+
+    [Alias("enqueue")] Task<EnqueueResult> Enqueue(QueuedCall call);
+    /// <summary>The caller left (abandon, callback, voicemail): remove the call and withdraw its offers.</summary>
+    [Alias("withdraw"), OneWay] Task Withdraw(string callId, CallOutcome reason);
+    /// <summary>The call grain accepted an agent's answer: the call leaves the queue.</summary>
+    [Alias("answered"), OneWay] Task CallAnswered(string callId, string agentId, DateTimeOffset at);
+
+    /// <summary>A newly available agent that belongs to this queue only asks for its best call.</summary>
+    [Alias("claim-best")] Task<Offer?> ClaimBest(AgentAvailability agent);
+    /// <summary>A newly available agent of several queues asks each for its best candidate...</summary>
+    [Alias("peek")] Task<OfferCandidate?> Peek(AgentAvailability agent);
+    /// <summary>... and claims the one it chose by the documented cross-queue rule.</summary>
+    [Alias("claim")] Task<Offer?> Claim(AgentAvailability agent, string callId);
+    /// <summary>The agent is ready and took nothing: index it as available.</summary>
+    [Alias("agent-ready"), OneWay] Task AgentReady(AgentAvailability agent);
+    [Alias("agent-unavailable"), OneWay] Task AgentUnavailable(string agentId, long epoch);
+    [Alias("offer-failed"), OneWay] Task OfferFailed(string callId, string agentId, long offerId, OfferFailure reason);
+    [Alias("handled"), OneWay] Task CallHandled(HandledCall handled);
+
+    [Alias("join")] Task Join(AgentMembership member);
+    [Alias("leave")] Task Leave(string agentId);
+
+    [Alias("statistics")] Task<QueueStatistics> GetStatistics();
+}

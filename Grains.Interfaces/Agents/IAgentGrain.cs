@@ -1,0 +1,46 @@
+using CallCenter.Acd;
+
+namespace CallCenter.Agents;
+
+/// <summary>
+/// The single writer of one agent's presence. <see cref="Reserve"/> interleaves so a queue can
+/// offer a call while the agent is itself awaiting one of its queues.
+/// </summary>
+[Alias("agents.agent")]
+public interface IAgentGrain : IGrainWithStringKey
+{
+    [Alias("configure")] Task Configure(AgentProfile profile);
+    /// <summary>Logs in, attaching the phone that rings for offers; the agent starts not-ready unless <paramref name="ready"/>.</summary>
+    [Alias("login")] Task Login(IAgentPhone? phone, bool ready);
+    [Alias("logout")] Task Logout();
+    [Alias("ready")] Task SetReady();
+    [Alias("not-ready")] Task SetNotReady(string reasonCode);
+
+    [Alias("reserve"), AlwaysInterleave] Task<ReserveResult> Reserve(Offer offer);
+    [Alias("cancel-offer"), OneWay] Task CancelOffer(string callId, long offerId);
+
+    /// <summary>Answers the ringing call; false when the call is gone (the caller hung up, another agent won a ring-all).</summary>
+    [Alias("answer")] Task<bool> Answer(string callId);
+    /// <summary>Declines the ringing call: it goes back to the head of the queue and the agent becomes ready again.</summary>
+    [Alias("decline")] Task Decline(string callId);
+    [Alias("hold")] Task Hold();
+    [Alias("retrieve")] Task Retrieve();
+    /// <summary>The agent hangs up the connected call.</summary>
+    [Alias("hangup")] Task Hangup();
+    /// <summary>Ends after-call work early.</summary>
+    [Alias("end-wrap-up")] Task EndWrapUp();
+    /// <summary>The call ended from the caller's side.</summary>
+    [Alias("call-ended"), OneWay] Task CallEnded(string callId, DateTimeOffset at);
+
+    [Alias("snapshot"), AlwaysInterleave] Task<AgentSnapshot> GetSnapshot();
+}
+
+/// <summary>The agent's phone (softphone, gateway leg or simulated phone): told when to ring.</summary>
+[Alias("agents.phone")]
+public interface IAgentPhone : IGrainObserver
+{
+    [Alias("ring"), OneWay] Task Ring(Offer offer);
+    /// <summary>The offer was withdrawn (caller hung up, another agent answered, ring timeout).</summary>
+    [Alias("withdrawn"), OneWay] Task OfferWithdrawn(string agentId, string callId);
+    [Alias("ended"), OneWay] Task CallEnded(string agentId, string callId);
+}

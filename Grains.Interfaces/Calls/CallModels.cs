@@ -1,0 +1,89 @@
+using System.Collections.Immutable;
+
+namespace CallCenter.Calls;
+
+/// <summary>The call lifecycle; every call ends in exactly one terminal state (invariant 2).</summary>
+public enum CallState
+{
+    New,
+    Queued,
+    Offered,
+    Connected,
+    OnHold,
+    Ended,
+}
+
+/// <summary>Terminal outcomes (invariant 2).</summary>
+public enum CallOutcome
+{
+    Completed,
+    Abandoned,
+    Callback,
+    Voicemail,
+    Rejected,
+    Failed,
+}
+
+public enum CallParty
+{
+    Caller,
+    Agent,
+    System,
+}
+
+/// <summary>A call entering the center, from the gateway or the simulator.</summary>
+[GenerateSerializer, Immutable, Alias("calls.arrival")]
+public sealed record CallArrival
+{
+    [Id(0)] public required string CallId { get; init; }
+    [Id(1)] public required string CallerNumber { get; init; }
+    /// <summary>The service number dialled; routed by the table to a queue.</summary>
+    [Id(2)] public required string Service { get; init; }
+    [Id(3)] public int Priority { get; init; }
+    [Id(4)] public ImmutableDictionary<string, int> RequiredSkills { get; init; } = ImmutableDictionary<string, int>.Empty;
+    [Id(5)] public string? Account { get; init; }
+    /// <summary>Data collected before the queue (IVR digits, account...), shown on the agent's screen.</summary>
+    [Id(6)] public ImmutableDictionary<string, string> AttachedData { get; init; } = ImmutableDictionary<string, string>.Empty;
+}
+
+[GenerateSerializer, Immutable, Alias("calls.start-result")]
+public sealed record CallStartResult(
+    [property: Id(0)] bool Accepted,
+    [property: Id(1)] string? QueueId,
+    [property: Id(2)] string? Region,
+    [property: Id(3)] string? Error);
+
+/// <summary>The one record written for every call when it reaches its terminal outcome.</summary>
+[GenerateSerializer, Immutable, Alias("calls.cdr")]
+public sealed record CallDetailRecord
+{
+    [Id(0)] public required string CallId { get; init; }
+    [Id(1)] public required string CallerNumber { get; init; }
+    [Id(2)] public required string Service { get; init; }
+    [Id(3)] public string? Region { get; init; }
+    /// <summary>Every queue the call entered, in order (overflows append).</summary>
+    [Id(4)] public ImmutableArray<string> QueuePath { get; init; } = [];
+    [Id(5)] public string? AgentId { get; init; }
+    [Id(6)] public required DateTimeOffset ArrivedAt { get; init; }
+    [Id(7)] public DateTimeOffset? FirstOfferedAt { get; init; }
+    [Id(8)] public DateTimeOffset? AnsweredAt { get; init; }
+    [Id(9)] public required DateTimeOffset EndedAt { get; init; }
+    [Id(10)] public TimeSpan Wait { get; init; }
+    [Id(11)] public TimeSpan Talk { get; init; }
+    [Id(12)] public TimeSpan Hold { get; init; }
+    [Id(13)] public required CallOutcome Outcome { get; init; }
+    [Id(14)] public CallParty EndedBy { get; init; }
+    [Id(15)] public int Priority { get; init; }
+    [Id(16)] public int Offers { get; init; }
+    [Id(17)] public ImmutableDictionary<string, string> AttachedData { get; init; } = ImmutableDictionary<string, string>.Empty;
+    [Id(18)] public string? Detail { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("calls.snapshot")]
+public sealed record CallSnapshot(
+    [property: Id(0)] string CallId,
+    [property: Id(1)] CallState State,
+    [property: Id(2)] string? QueueId,
+    [property: Id(3)] string? AgentId,
+    [property: Id(4)] CallOutcome? Outcome,
+    [property: Id(5)] CallDetailRecord? Record);

@@ -1,0 +1,36 @@
+using CallCenter.Acd;
+
+namespace CallCenter.Calls;
+
+/// <summary>
+/// One call from arrival to its one terminal outcome. The call is the arbiter of who answered
+/// it: an agent's answer is checked against the call's state at that moment. The call never
+/// awaits another grain while holding a decision, so any grain may await it.
+/// </summary>
+[Alias("calls.call")]
+public interface ICallGrain : IGrainWithStringKey
+{
+    [Alias("start")] Task<CallStartResult> Start(CallArrival arrival, ICallObserver? observer);
+    /// <summary>An agent answers an offer; true when the call was still waiting in that queue.</summary>
+    [Alias("connect")] Task<bool> Connect(Offer offer, DateTimeOffset answeredAt);
+    [Alias("hangup")] Task Hangup(CallParty party);
+    [Alias("hold")] Task SetHold(bool onHold);
+    /// <summary>The waiting caller asks to be called back (ACD-6).</summary>
+    [Alias("callback")] Task RequestCallback();
+    /// <summary>The waiting caller leaves a voicemail (ACD-6).</summary>
+    [Alias("voicemail")] Task RequestVoicemail();
+    /// <summary>A queue offered the call to an agent (for the record's first-offer time).</summary>
+    [Alias("offered"), OneWay] Task Offered(string queueId, string agentId, DateTimeOffset at);
+    /// <summary>A queue moves the waiting call on (overflow).</summary>
+    [Alias("overflow"), OneWay] Task Overflow(string fromQueue, string toQueue, string reason);
+    /// <summary>A queue ends the waiting call (max wait to voicemail / callback / disconnect; rejected).</summary>
+    [Alias("end-in-queue"), OneWay] Task EndInQueue(string queueId, CallOutcome outcome, string reason);
+    [Alias("snapshot")] Task<CallSnapshot> GetSnapshot();
+}
+
+/// <summary>Told once when a call reaches its terminal outcome.</summary>
+[Alias("calls.observer")]
+public interface ICallObserver : IGrainObserver
+{
+    [Alias("ended"), OneWay] Task CallEnded(CallDetailRecord record);
+}
