@@ -5,8 +5,8 @@ namespace CallCenter.Acd;
 
 /// <summary>
 /// One queue (ACD-1): waiting calls ordered by (priority, first arrival) and an index of ready,
-/// eligible member agents. Calls from a queue to an agent are one-way or interleaving, so that
-/// an agent may await its queues without deadlock (see docs/acd-design.md).
+/// eligible member agents. A queue never awaits another grain: its messages to agents and calls
+/// are one-way, so agents and calls may await it without deadlock (see docs/acd-design.md).
 /// </summary>
 [Alias("acd.queue")]
 public interface IQueueGrain : IGrainWithStringKey
@@ -29,6 +29,8 @@ public interface IQueueGrain : IGrainWithStringKey
     /// <summary>The agent is ready and took nothing: index it as available.</summary>
     [Alias("agent-ready"), OneWay] Task AgentReady(AgentAvailability agent);
     [Alias("agent-unavailable"), OneWay] Task AgentUnavailable(string agentId, long epoch);
+    /// <summary>The agent's reply to a one-way reservation request.</summary>
+    [Alias("reservation-result"), OneWay] Task ReservationResult(Offer offer, bool accepted, long agentEpoch);
     [Alias("offer-failed"), OneWay] Task OfferFailed(string callId, string agentId, long offerId, OfferFailure reason);
     [Alias("handled"), OneWay] Task CallHandled(HandledCall handled);
 

@@ -46,18 +46,6 @@ public sealed record Offer(
     [property: Id(9)] bool OfferedOnEntry,
     [property: Id(10)] bool RingAll);
 
-public enum ReserveStatus
-{
-    Reserved,
-    /// <summary>The agent is not ready (busy, not-ready, logged out, or choosing among its queues).</summary>
-    NotAvailable,
-}
-
-[GenerateSerializer, Immutable, Alias("acd.reserve-result")]
-public sealed record ReserveResult(
-    [property: Id(0)] ReserveStatus Status,
-    [property: Id(1)] AgentAvailability? Availability);
-
 /// <summary>What a queue needs to rank and match a ready agent; sent whenever the agent offers itself.</summary>
 [GenerateSerializer, Immutable, Alias("acd.agent-availability")]
 public sealed record AgentAvailability(

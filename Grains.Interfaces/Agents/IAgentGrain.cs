@@ -3,8 +3,8 @@ using CallCenter.Acd;
 namespace CallCenter.Agents;
 
 /// <summary>
-/// The single writer of one agent's presence. <see cref="Reserve"/> interleaves so a queue can
-/// offer a call while the agent is itself awaiting one of its queues.
+/// The single writer of one agent's presence. Queues never await an agent: they send
+/// <see cref="Reserve"/> one-way and the agent answers with IQueueGrain.ReservationResult.
 /// </summary>
 [Alias("agents.agent")]
 public interface IAgentGrain : IGrainWithStringKey
@@ -16,7 +16,8 @@ public interface IAgentGrain : IGrainWithStringKey
     [Alias("ready")] Task SetReady();
     [Alias("not-ready")] Task SetNotReady(string reasonCode);
 
-    [Alias("reserve"), AlwaysInterleave] Task<ReserveResult> Reserve(Offer offer);
+    /// <summary>A queue asks to reserve the agent for a call; accepted only if the agent is ready.</summary>
+    [Alias("reserve"), OneWay] Task Reserve(Offer offer);
     [Alias("cancel-offer"), OneWay] Task CancelOffer(string callId, long offerId);
 
     /// <summary>Answers the ringing call; false when the call is gone (the caller hung up, another agent won a ring-all).</summary>
@@ -33,6 +34,8 @@ public interface IAgentGrain : IGrainWithStringKey
     [Alias("call-ended"), OneWay] Task CallEnded(string callId, DateTimeOffset at);
 
     [Alias("snapshot"), AlwaysInterleave] Task<AgentSnapshot> GetSnapshot();
+    /// <summary>The agent's ranking data when it is ready and free, else null (a queue rebuilding its index).</summary>
+    [Alias("availability"), AlwaysInterleave] Task<AgentAvailability?> GetAvailability(int membershipLevel);
 }
 
 /// <summary>The agent's phone (softphone, gateway leg or simulated phone): told when to ring.</summary>

@@ -1,0 +1,682 @@
+using System.Collections.Immutable;
+using CallCenter.Calls;
+using CallCenter.Stats;
+
+namespace CallCenter.Acd;
+
+/// <summary>
+/// The decisions of one queue, without Orleans: which call an agent gets, which agent a call
+/// gets, when a call relaxes, overflows or reaches its maximum wait. The grain feeds it events
+/// and sends the <see cref="QueueEffect"/>s it produces. Every operation is O(log n) in the
+/// common case (no skills); skill checks scan only until the first match.
+/// </summary>
+public sealed class QueueCore
+{
+    /// <summary>How long past the ring timeout a reservation may stay unanswered before the queue reclaims the call
+    /// (the agent's own ring timer normally fires first; this covers an agent whose silo died).</summary>
+    public static readonly TimeSpan ReservationGrace = TimeSpan.FromSeconds(5);
+
+    private readonly Dictionary<string, Member> _members = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Entry> _calls = new(StringComparer.Ordinal);
+    private readonly SortedSet<Entry> _waiting = new(EntryOrder.Instance);
+    private readonly PriorityQueue<Check, DateTimeOffset> _checks = new();
+    private readonly List<QueueEffect> _effects = [];
+    private readonly PeriodCounter _counters = new();
+    private readonly Random _random;
+    private SortedSet<Member> _ready;
+    private long _offerSequence;
+    private long _roundRobinSequence;
+
+    public QueueCore(QueueSettings settings, int seed = 0)
+    {
+        Settings = settings;
+        _random = new Random(seed);
+        _ready = new SortedSet<Member>(ReadyOrder.For(settings.Strategy));
+    }
+
+    public QueueSettings Settings { get; private set; }
+    public string QueueId => Settings.Id;
+    public int WaitingCount => _waiting.Count;
+    public int CallCount => _calls.Count;
+    public int ReadyCount => _ready.Count;
+    public int MemberCount => _members.Count;
+    public IEnumerable<string> MemberIds => _members.Keys;
+    public IReadOnlyCollection<Entry> Calls => _calls.Values;
+
+    /// <summary>Effects produced since the last call; the caller sends them in order.</summary>
+    public IReadOnlyList<QueueEffect> DrainEffects()
+    {
+        var drained = _effects.ToArray();
+        _effects.Clear();
+        return drained;
+    }
+
+    public void Configure(QueueSettings settings, DateTimeOffset now)
+    {
+        if (settings.Id != Settings.Id)
+        {
+            throw new ArgumentException($"Settings for queue '{settings.Id}' given to queue '{Settings.Id}'.", nameof(settings));
+        }
+        var strategyChanged = settings.Strategy != Settings.Strategy;
+        Settings = settings;
+        if (strategyChanged)
+        {
+            _ready = new SortedSet<Member>(_ready, ReadyOrder.For(settings.Strategy));
+        }
+        _checks.Clear();
+        foreach (var entry in _calls.Values)
+        {
+            ScheduleChecks(entry);
+            foreach (var offer in entry.Offers.Values)
+            {
+                _checks.Enqueue(new Check(CheckKind.ReservationGuard, entry.Call.CallId, offer.OfferId), offer.OfferedAt + offer.RingTimeout + ReservationGrace);
+            }
+        }
+        Dispatch(now);
+    }
+
+    // ---- membership -------------------------------------------------------------------------
+
+    public void Join(AgentMembership membership, DateTimeOffset now)
+    {
+        if (_members.TryGetValue(membership.AgentId, out var existing))
+        {
+            Reindex(existing, m =>
+            {
+                m.Level = membership.Level;
+                m.Skills = membership.Skills;
+                m.Region = membership.Region;
+            });
+        }
+        else
+        {
+            _members[membership.AgentId] = new Member(membership.AgentId)
+            {
+                Level = membership.Level,
+                Skills = membership.Skills,
+                Region = membership.Region,
+            };
+        }
+        Dispatch(now);
+    }
+
+    public void Leave(string agentId)
+    {
+        if (_members.Remove(agentId, out var member))
+        {
+            Reindex(member, m => m.Availability = null);
+        }
+    }
+
+    public bool IsMember(string agentId) => _members.ContainsKey(agentId);
+
+    // ---- calls -------------------------------------------------------------------------------
+
+    public EnqueueResult Enqueue(QueuedCall call, DateTimeOffset now)
+    {
+        if (_calls.ContainsKey(call.CallId))
+        {
+            // A retried enqueue of a call we hold already: idempotent.
+            return new EnqueueResult(_calls[call.CallId].Offers.Count > 0 ? EnqueueStatus.Offered : EnqueueStatus.Waiting);
+        }
+        _counters.Add(now, c => c with { Offered = c.Offered + 1 });
+        var fullyRelaxed = CallRequirements.For(Settings, call.RequiredSkills, TimeSpan.MaxValue);
+        foreach (var rule in Settings.Overflow)
+        {
+            var applies = rule.Condition switch
+            {
+                OverflowCondition.NoAgentsLoggedIn => !_members.Values.Any(m => fullyRelaxed.Admits(m.Level, m.Skills)),
+                OverflowCondition.AllBusy => !AnyReadyAdmits(CallRequirements.For(Settings, call.RequiredSkills, TimeSpan.Zero)),
+                _ => false,
+            };
+            if (applies)
+            {
+                _counters.Add(now, c => c with { OverflowedOut = c.OverflowedOut + 1 });
+                return new EnqueueResult(EnqueueStatus.Overflowed, rule.TargetQueue,
+                    rule.Condition == OverflowCondition.NoAgentsLoggedIn ? "no eligible agent logged in" : "all eligible agents busy");
+            }
+        }
+        var entry = new Entry(call, now);
+        _calls.Add(call.CallId, entry);
+        _waiting.Add(entry);
+        ScheduleChecks(entry);
+        Dispatch(now, onEntry: entry);
+        return new EnqueueResult(entry.Offers.Count > 0 ? EnqueueStatus.Offered : EnqueueStatus.Waiting);
+    }
+
+    /// <summary>The caller left the queue (abandon, callback, voicemail).</summary>
+    public void Withdraw(string callId, CallOutcome outcome, DateTimeOffset now)
+    {
+        if (!_calls.TryGetValue(callId, out var entry))
+        {
+            return;
+        }
+        Remove(entry);
+        var waited = now - entry.EnteredAt;
+        var withinThreshold = waited <= Settings.ServiceLevelThreshold;
+        _counters.Add(now, c => outcome == CallOutcome.Abandoned
+            ? c with { Abandoned = c.Abandoned + 1, AbandonedWithinThreshold = c.AbandonedWithinThreshold + (withinThreshold ? 1 : 0) }
+            : c with { OtherOutcomes = c.OtherOutcomes + 1 });
+    }
+
+    /// <summary>The call grain accepted <paramref name="agentId"/>'s answer.</summary>
+    public void Answered(string callId, string agentId, DateTimeOffset at)
+    {
+        if (!_calls.TryGetValue(callId, out var entry))
+        {
+            return;
+        }
+        entry.Offers.Remove(agentId);
+        Remove(entry);
+        var waited = at - entry.EnteredAt;
+        if (waited < TimeSpan.Zero) waited = TimeSpan.Zero;
+        var within = waited <= Settings.ServiceLevelThreshold;
+        _counters.Add(at, c => c with
+        {
+            Answered = c.Answered + 1,
+            AnsweredWithinThreshold = c.AnsweredWithinThreshold + (within ? 1 : 0),
+            TotalAnswerWaitSeconds = c.TotalAnswerWaitSeconds + waited.TotalSeconds,
+        });
+    }
+
+    public void Handled(HandledCall handled, DateTimeOffset now) =>
+        _counters.Add(now, c => c with
+        {
+            Handled = c.Handled + 1,
+            TotalHandleSeconds = c.TotalHandleSeconds + (handled.Talk + handled.Hold + handled.WrapUp).TotalSeconds,
+        });
+
+    // ---- agents ------------------------------------------------------------------------------
+
+    /// <summary>The agent's reply to a reservation request.</summary>
+    public void ReservationResult(Offer offer, bool accepted, long agentEpoch, DateTimeOffset now)
+    {
+        var member = _members.GetValueOrDefault(offer.AgentId);
+        if (member is not null && member.PendingOfferId == offer.OfferId)
+        {
+            Reindex(member, m => m.PendingOfferId = null);
+        }
+        var current = _calls.TryGetValue(offer.CallId, out var entry)
+            && entry.Offers.TryGetValue(offer.AgentId, out var held) && held.OfferId == offer.OfferId;
+        if (!current)
+        {
+            if (accepted)
+            {
+                // The call left (answered elsewhere, abandoned, overflowed) while the request travelled.
+                _effects.Add(new QueueEffect.CancelOffer(offer.AgentId, offer.CallId, offer.OfferId));
+            }
+            return;
+        }
+        if (accepted)
+        {
+            if (member is not null)
+            {
+                Reindex(member, m => m.Availability = null);
+            }
+            entry!.Ringing.Add(offer.AgentId);
+            _effects.Add(new QueueEffect.CallOffered(offer.CallId, offer.AgentId, offer.OfferedAt));
+            return;
+        }
+        if (member is not null)
+        {
+            MakeUnavailable(member, agentEpoch);
+        }
+        DropOffer(entry!, offer.AgentId, now);
+        Dispatch(now);
+    }
+
+    public void OfferFailed(string callId, string agentId, long offerId, OfferFailure reason, DateTimeOffset now)
+    {
+        if (reason != OfferFailure.Declined && _members.TryGetValue(agentId, out var member))
+        {
+            MakeUnavailable(member, member.Availability?.Epoch ?? member.UnavailableEpoch);
+        }
+        if (_calls.TryGetValue(callId, out var entry) && entry.Offers.TryGetValue(agentId, out var offer) && offer.OfferId == offerId)
+        {
+            DropOffer(entry, agentId, now);
+        }
+        Dispatch(now);
+    }
+
+    /// <summary>A ready agent that took no call: index it for future calls.</summary>
+    public void AgentReady(AgentAvailability availability, DateTimeOffset now)
+    {
+        if (!_members.TryGetValue(availability.AgentId, out var member) || availability.Epoch <= member.UnavailableEpoch)
+        {
+            return;
+        }
+        if (member.Availability is { } known && known.Epoch > availability.Epoch)
+        {
+            return;
+        }
+        Reindex(member, m =>
+        {
+            m.Availability = availability;
+            m.RandomKey = _random.Next();
+        });
+        Dispatch(now);
+    }
+
+    public void AgentUnavailable(string agentId, long epoch)
+    {
+        if (_members.TryGetValue(agentId, out var member))
+        {
+            MakeUnavailable(member, epoch);
+        }
+    }
+
+    /// <summary>The best waiting call for an agent that has just become free, reserved for it at once.</summary>
+    public Offer? ClaimBest(AgentAvailability agent, DateTimeOffset now)
+    {
+        var entry = BestCallFor(agent, now, out _);
+        return entry is null ? null : ClaimFor(entry, agent, now);
+    }
+
+    public OfferCandidate? Peek(AgentAvailability agent, DateTimeOffset now)
+    {
+        var entry = BestCallFor(agent, now, out var level);
+        return entry is null ? null
+            : new OfferCandidate(QueueId, entry.Call.CallId, entry.Call.Priority, entry.Call.FirstArrival, level);
+    }
+
+    public Offer? Claim(AgentAvailability agent, string callId, DateTimeOffset now)
+    {
+        if (!_calls.TryGetValue(callId, out var entry) || entry.Offers.Count > 0 || !_members.TryGetValue(agent.AgentId, out var member))
+        {
+            return null;
+        }
+        var requirements = CallRequirements.For(Settings, entry.Call.RequiredSkills, now - entry.EnteredAt);
+        return requirements.Admits(member.Level, agent.Skills) ? ClaimFor(entry, agent, now) : null;
+    }
+
+    // ---- time --------------------------------------------------------------------------------
+
+    /// <summary>When <see cref="Tick"/> next has something to do.</summary>
+    public DateTimeOffset? NextDue => _checks.TryPeek(out _, out var due) ? due : null;
+
+    public void Tick(DateTimeOffset now)
+    {
+        var relaxed = false;
+        while (_checks.TryPeek(out var check, out var due) && due <= now)
+        {
+            _checks.Dequeue();
+            if (!_calls.TryGetValue(check.CallId, out var entry))
+            {
+                continue;
+            }
+            switch (check.Kind)
+            {
+                case CheckKind.Relaxation:
+                    relaxed = true;
+                    break;
+                case CheckKind.Overflow when entry.Ringing.Count == 0:
+                    var rule = Settings.Overflow.Where(r => r.Condition == OverflowCondition.WaitExceeded)
+                        .OrderBy(r => r.After).FirstOrDefault(r => now - entry.EnteredAt >= r.After);
+                    if (rule is not null)
+                    {
+                        MoveOut(entry, rule.TargetQueue, $"waited over {rule.After.TotalSeconds:0} s", now);
+                    }
+                    break;
+                case CheckKind.Overflow:
+                    // Ringing an agent right now: look again when the ring ends.
+                    _checks.Enqueue(check, entry.Offers.Values.Max(o => o.OfferedAt + o.RingTimeout) + ReservationGrace);
+                    break;
+                case CheckKind.MaxWait when Settings.MaxWait is { } maxWait && now - entry.EnteredAt >= maxWait:
+                    ReachMaxWait(entry, now);
+                    break;
+                case CheckKind.ReservationGuard:
+                    foreach (var (agentId, offer) in entry.Offers.ToArray())
+                    {
+                        if (offer.OfferId == check.OfferId)
+                        {
+                            if (_members.TryGetValue(agentId, out var member))
+                            {
+                                MakeUnavailable(member, member.Availability?.Epoch ?? member.UnavailableEpoch);
+                            }
+                            _effects.Add(new QueueEffect.CancelOffer(agentId, entry.Call.CallId, offer.OfferId));
+                            DropOffer(entry, agentId, now);
+                        }
+                    }
+                    relaxed = true;
+                    break;
+            }
+        }
+        if (relaxed)
+        {
+            Dispatch(now);
+        }
+    }
+
+    // ---- statistics --------------------------------------------------------------------------
+
+    public QueueStatistics Statistics(DateTimeOffset now)
+    {
+        _counters.Roll(now);
+        var oldest = _calls.Count == 0 ? TimeSpan.Zero : now - _calls.Values.Min(e => e.EnteredAt);
+        return new QueueStatistics
+        {
+            QueueId = QueueId,
+            Region = Settings.Region,
+            At = now,
+            CallsWaiting = _calls.Count,
+            CallsRinging = _calls.Values.Count(e => e.Ringing.Count > 0),
+            OldestWaitSeconds = Math.Max(0, oldest.TotalSeconds),
+            AgentsReady = _ready.Count,
+            AgentsLoggedIn = _members.Count,
+            ServiceLevelThresholdSeconds = Settings.ServiceLevelThreshold.TotalSeconds,
+            Interval = _counters.Interval,
+            Today = _counters.Today,
+        };
+    }
+
+    // ---- internals ---------------------------------------------------------------------------
+
+    private bool AnyReadyAdmits(CallRequirements requirements)
+    {
+        foreach (var member in _ready)
+        {
+            if (requirements.Admits(member.Level, member.Skills))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Entry? BestCallFor(AgentAvailability agent, DateTimeOffset now, out int level)
+    {
+        level = 0;
+        if (!_members.TryGetValue(agent.AgentId, out var member))
+        {
+            return null;
+        }
+        level = member.Level;
+        // The agent is asking, so it is not in our ready index until it says it is ready.
+        MakeUnavailable(member, agent.Epoch);
+        foreach (var entry in _waiting)
+        {
+            var requirements = CallRequirements.For(Settings, entry.Call.RequiredSkills, now - entry.EnteredAt);
+            if (requirements.Admits(member.Level, agent.Skills))
+            {
+                return entry;
+            }
+        }
+        return null;
+    }
+
+    private Offer ClaimFor(Entry entry, AgentAvailability agent, DateTimeOffset now)
+    {
+        var offer = NewOffer(entry, agent.AgentId, now, onEntry: false, ringAll: false);
+        if (_members.TryGetValue(agent.AgentId, out var member))
+        {
+            Reindex(member, m => m.LastOfferSequence = ++_roundRobinSequence);
+        }
+        _waiting.Remove(entry);
+        entry.Offers[agent.AgentId] = offer;
+        entry.Ringing.Add(agent.AgentId);
+        _checks.Enqueue(new Check(CheckKind.ReservationGuard, entry.Call.CallId, offer.OfferId), now + offer.RingTimeout + ReservationGrace);
+        _effects.Add(new QueueEffect.CallOffered(entry.Call.CallId, agent.AgentId, now));
+        return offer;
+    }
+
+    /// <summary>
+    /// Matches waiting calls, best first, with ready agents by the queue's strategy until no pair
+    /// is left (work conservation, invariant 4). Ring-all reserves several agents for one call.
+    /// </summary>
+    private void Dispatch(DateTimeOffset now, Entry? onEntry = null)
+    {
+        if (_ready.Count == 0 || _waiting.Count == 0)
+        {
+            return;
+        }
+        List<Entry>? matched = null;
+        foreach (var entry in _waiting)
+        {
+            if (_ready.Count == 0)
+            {
+                break;
+            }
+            var requirements = CallRequirements.For(Settings, entry.Call.RequiredSkills, now - entry.EnteredAt);
+            var ringAll = Settings.Strategy == RoutingStrategy.RingAll;
+            var limit = ringAll ? Math.Max(1, Settings.RingAllLimit) : 1;
+            var chosen = PickAgents(requirements, limit);
+            if (chosen.Count == 0)
+            {
+                continue;
+            }
+            foreach (var member in chosen)
+            {
+                var offer = NewOffer(entry, member.AgentId, now, onEntry: ReferenceEquals(entry, onEntry), ringAll);
+                Reindex(member, m =>
+                {
+                    m.PendingOfferId = offer.OfferId;
+                    m.LastOfferSequence = ++_roundRobinSequence;
+                });
+                entry.Offers[member.AgentId] = offer;
+                _checks.Enqueue(new Check(CheckKind.ReservationGuard, entry.Call.CallId, offer.OfferId), now + offer.RingTimeout + ReservationGrace);
+                _effects.Add(new QueueEffect.ReserveAgent(offer));
+            }
+            (matched ??= []).Add(entry);
+        }
+        if (matched is not null)
+        {
+            foreach (var entry in matched)
+            {
+                _waiting.Remove(entry);
+            }
+        }
+    }
+
+    private List<Member> PickAgents(CallRequirements requirements, int limit)
+    {
+        var chosen = new List<Member>(1);
+        if (Settings.Strategy == RoutingStrategy.BestSkillMatch && !requirements.MinimumSkills.IsEmpty)
+        {
+            Member? best = null;
+            var bestScore = -1;
+            foreach (var member in _ready)
+            {
+                if (!requirements.Admits(member.Level, member.Skills)) continue;
+                var score = requirements.Match(member.Skills);
+                // _ready is in (level, longest idle) order, so the first best score wins ties.
+                if (score > bestScore)
+                {
+                    best = member;
+                    bestScore = score;
+                }
+            }
+            if (best is not null) chosen.Add(best);
+            return chosen;
+        }
+        foreach (var member in _ready)
+        {
+            if (requirements.Admits(member.Level, member.Skills))
+            {
+                chosen.Add(member);
+                if (chosen.Count >= limit) break;
+            }
+        }
+        return chosen;
+    }
+
+    private Offer NewOffer(Entry entry, string agentId, DateTimeOffset now, bool onEntry, bool ringAll) => new(
+        entry.Call.CallId, QueueId, agentId, ++_offerSequence, now, Settings.RingTimeout, Settings.WrapUp,
+        entry.Call.CallerNumber, entry.Call.Priority, onEntry, ringAll);
+
+    private void DropOffer(Entry entry, string agentId, DateTimeOffset now)
+    {
+        entry.Offers.Remove(agentId);
+        entry.Ringing.Remove(agentId);
+        if (entry.Offers.Count == 0 && _calls.ContainsKey(entry.Call.CallId))
+        {
+            // Back to its place: the head of the queue for its priority, since it keeps its first arrival (ACD-5).
+            _waiting.Add(entry);
+            if (Settings.MaxWait is { } maxWait && now - entry.EnteredAt >= maxWait)
+            {
+                ReachMaxWait(entry, now);
+            }
+        }
+    }
+
+    private void MakeUnavailable(Member member, long epoch)
+    {
+        Reindex(member, m =>
+        {
+            m.UnavailableEpoch = Math.Max(m.UnavailableEpoch, epoch);
+            if (m.Availability is { } known && known.Epoch <= m.UnavailableEpoch)
+            {
+                m.Availability = null;
+            }
+        });
+    }
+
+    /// <summary>
+    /// Changes a member and files it again: it is in the ready index exactly when it has fresh
+    /// availability and no reservation in flight. Fields the index sorts by change only here.
+    /// </summary>
+    private void Reindex(Member member, Action<Member> change)
+    {
+        if (member.Indexed)
+        {
+            _ready.Remove(member);
+            member.Indexed = false;
+        }
+        change(member);
+        if (member.Availability is not null && member.PendingOfferId is null)
+        {
+            member.Indexed = _ready.Add(member);
+        }
+    }
+
+    private void Remove(Entry entry)
+    {
+        _calls.Remove(entry.Call.CallId);
+        _waiting.Remove(entry);
+        foreach (var (agentId, offer) in entry.Offers)
+        {
+            _effects.Add(new QueueEffect.CancelOffer(agentId, entry.Call.CallId, offer.OfferId));
+        }
+        entry.Offers.Clear();
+        entry.Ringing.Clear();
+    }
+
+    private void MoveOut(Entry entry, string target, string reason, DateTimeOffset now)
+    {
+        Remove(entry);
+        _counters.Add(now, c => c with { OverflowedOut = c.OverflowedOut + 1 });
+        _effects.Add(new QueueEffect.OverflowCall(entry.Call.CallId, target, reason));
+    }
+
+    private void ReachMaxWait(Entry entry, DateTimeOffset now)
+    {
+        var reason = $"maximum wait of {Settings.MaxWait!.Value.TotalSeconds:0} s reached";
+        if (Settings.MaxWaitAction == MaxWaitAction.Overflow && Settings.MaxWaitTarget is { } target)
+        {
+            MoveOut(entry, target, reason, now);
+            return;
+        }
+        Remove(entry);
+        var outcome = Settings.MaxWaitAction switch
+        {
+            MaxWaitAction.Callback => CallOutcome.Callback,
+            MaxWaitAction.Disconnect => CallOutcome.Rejected,
+            _ => CallOutcome.Voicemail,
+        };
+        _counters.Add(now, c => c with { OtherOutcomes = c.OtherOutcomes + 1 });
+        _effects.Add(new QueueEffect.EndCall(entry.Call.CallId, outcome, reason));
+    }
+
+    private void ScheduleChecks(Entry entry)
+    {
+        var id = entry.Call.CallId;
+        foreach (var step in Settings.Relaxation)
+        {
+            _checks.Enqueue(new Check(CheckKind.Relaxation, id, 0), entry.EnteredAt + step.After);
+        }
+        foreach (var rule in Settings.Overflow)
+        {
+            if (rule.Condition == OverflowCondition.WaitExceeded)
+            {
+                _checks.Enqueue(new Check(CheckKind.Overflow, id, 0), entry.EnteredAt + rule.After);
+            }
+        }
+        if (Settings.MaxWait is { } maxWait)
+        {
+            _checks.Enqueue(new Check(CheckKind.MaxWait, id, 0), entry.EnteredAt + maxWait);
+        }
+    }
+
+    private enum CheckKind { Relaxation, Overflow, MaxWait, ReservationGuard }
+
+    private readonly record struct Check(CheckKind Kind, string CallId, long OfferId);
+
+    /// <summary>A call in this queue: waiting (no offers), or reserved / ringing at one or more agents.</summary>
+    public sealed class Entry(QueuedCall call, DateTimeOffset enteredAt)
+    {
+        public QueuedCall Call { get; } = call;
+        public DateTimeOffset EnteredAt { get; } = enteredAt;
+        /// <summary>Outstanding offers by agent id (several only for ring-all).</summary>
+        public Dictionary<string, Offer> Offers { get; } = new(StringComparer.Ordinal);
+        /// <summary>Agents that accepted the reservation and are ringing.</summary>
+        public HashSet<string> Ringing { get; } = new(StringComparer.Ordinal);
+    }
+
+    public sealed class Member(string agentId)
+    {
+        public string AgentId { get; } = agentId;
+        public int Level { get; set; } = 1;
+        public ImmutableDictionary<string, int> Skills { get; set; } = ImmutableDictionary<string, int>.Empty;
+        public string? Region { get; set; }
+        /// <summary>Set while the agent is in the ready index.</summary>
+        public AgentAvailability? Availability { get; set; }
+        public long UnavailableEpoch { get; set; }
+        public long? PendingOfferId { get; set; }
+        public long LastOfferSequence { get; set; }
+        public int RandomKey { get; set; }
+        /// <summary>True while in the ready index; changed only by Reindex.</summary>
+        public bool Indexed { get; set; }
+    }
+
+    /// <summary>Waiting order (invariant 3): higher priority first, then earliest first arrival, then sequence.</summary>
+    private sealed class EntryOrder : IComparer<Entry>
+    {
+        public static readonly EntryOrder Instance = new();
+
+        public int Compare(Entry? x, Entry? y)
+        {
+            if (ReferenceEquals(x, y)) return 0;
+            var c = y!.Call.Priority.CompareTo(x!.Call.Priority);
+            if (c != 0) return c;
+            c = x.Call.FirstArrival.CompareTo(y.Call.FirstArrival);
+            if (c != 0) return c;
+            c = x.Call.Sequence.CompareTo(y.Call.Sequence);
+            return c != 0 ? c : string.CompareOrdinal(x.Call.CallId, y.Call.CallId);
+        }
+    }
+
+    /// <summary>Ready agents in the order the strategy prefers them, primary members (lower level) first.</summary>
+    private sealed class ReadyOrder(RoutingStrategy strategy) : IComparer<Member>
+    {
+        public static ReadyOrder For(RoutingStrategy strategy) => new(strategy);
+
+        public int Compare(Member? x, Member? y)
+        {
+            if (ReferenceEquals(x, y)) return 0;
+            var c = x!.Level.CompareTo(y!.Level);
+            if (c != 0) return c;
+            var a = x.Availability!;
+            var b = y.Availability!;
+            c = strategy switch
+            {
+                RoutingStrategy.FewestCalls => a.CallsToday.CompareTo(b.CallsToday),
+                RoutingStrategy.LeastTalkTime => a.TalkTimeToday.CompareTo(b.TalkTimeToday),
+                RoutingStrategy.RoundRobin => x.LastOfferSequence.CompareTo(y.LastOfferSequence),
+                RoutingStrategy.Random => x.RandomKey.CompareTo(y.RandomKey),
+                _ => 0,
+            };
+            if (c != 0) return c;
+            c = a.IdleSince.CompareTo(b.IdleSince);
+            return c != 0 ? c : string.CompareOrdinal(x.AgentId, y.AgentId);
+        }
+    }
+}

@@ -1,0 +1,459 @@
+using System.Collections.Immutable;
+using CallCenter.Acd;
+using CallCenter.Calls;
+using CallCenter.Hosting;
+using CallCenter.Stats;
+using CallCenter.Time;
+using Microsoft.Extensions.Logging;
+
+namespace CallCenter.Agents;
+
+[GenerateSerializer, Alias("agents.record")]
+public sealed class AgentRecord
+{
+    [Id(0)] public AgentProfile? Profile { get; set; }
+}
+
+/// <summary>
+/// One agent: presence, the offer it holds, its connected call and its timers (ring-no-answer,
+/// wrap-up). It awaits its queues and calls but nothing awaits it except read-only snapshots, so
+/// the agent is where a cross-queue choice is made without races: one writer per agent.
+/// </summary>
+[CollectionAgeLimit(Days = 7)]
+public sealed class AgentGrain(
+    [PersistentState("agent", CallCenterSiloExtensions.StorageName)] IPersistentState<AgentRecord> record,
+    TimeProvider clock,
+    PresenceReporter presenceReporter,
+    ILogger<AgentGrain> logger) : Grain, IAgentGrain
+{
+    /// <summary>How many times an agent retries a claim that lost a race before announcing itself ready.</summary>
+    private const int ClaimAttempts = 3;
+
+    private AgentPresence _presence = null!;
+    private IAgentPhone? _phone;
+    private Offer? _offer;
+    private string? _callId;
+    private string? _callQueue;
+    private TimeSpan _callWrapUp;
+    private DateTimeOffset _connectedAt;
+    private DateTimeOffset? _holdStartedAt;
+    private TimeSpan _holdTotal;
+    private TimeSpan _lastTalk;
+    private DateTimeOffset _wrapUpStartedAt;
+    private long _epoch;
+    private IGrainTimer? _timer;
+    private TimerPurpose _timerPurpose;
+
+    private enum TimerPurpose { None, RingNoAnswer, WrapUp }
+
+    private string AgentId => GrainKeys.IdOf(this.GetPrimaryKeyString(), GrainKeys.AgentPrefix);
+    private AgentProfile Profile => record.State.Profile ?? throw new InvalidOperationException($"Agent '{AgentId}' is not configured.");
+    private DateTimeOffset Now => clock.GetUtcNow();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _presence = new AgentPresence(AgentId, Now);
+        return Task.CompletedTask;
+    }
+
+    public async Task Configure(AgentProfile profile)
+    {
+        var errors = AgentProfileValidator.Validate(profile, AgentId);
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException($"Invalid profile for agent '{AgentId}': {string.Join("; ", errors)}", nameof(profile));
+        }
+        var previous = record.State.Profile;
+        record.State.Profile = profile;
+        await record.WriteStateAsync();
+        if (_presence.IsLoggedIn)
+        {
+            foreach (var removed in previous?.Queues.Keys.Except(profile.Queues.Keys) ?? [])
+            {
+                await GrainFactory.GetQueue(removed).Leave(AgentId);
+            }
+            await JoinQueues();
+            if (_presence.State == AgentState.Ready)
+            {
+                AnnounceReady();
+            }
+        }
+    }
+
+    public async Task Login(IAgentPhone? phone, bool ready)
+    {
+        _ = Profile;
+        _phone = phone ?? _phone;
+        if (!_presence.IsLoggedIn)
+        {
+            Move(AgentState.NotReady, "login");
+            await JoinQueues();
+        }
+        if (ready && _presence.State == AgentState.NotReady)
+        {
+            await BecomeAvailable();
+        }
+    }
+
+    public async Task Logout()
+    {
+        if (_presence.State == AgentState.LoggedOut)
+        {
+            return;
+        }
+        Move(AgentState.LoggedOut);
+        CancelTimer();
+        await Task.WhenAll(Profile.Queues.Keys.Select(q => GrainFactory.GetQueue(q).Leave(AgentId)));
+    }
+
+    public async Task SetReady()
+    {
+        switch (_presence.State)
+        {
+            case AgentState.Ready:
+                return;
+            case AgentState.NotReady:
+                await BecomeAvailable();
+                return;
+            case AgentState.WrapUp:
+                await FinishWrapUp();
+                return;
+            default:
+                throw new InvalidAgentTransitionException(AgentId, _presence.State, AgentState.Ready,
+                    AgentStateMachine.Explain(_presence.State, AgentState.Ready));
+        }
+    }
+
+    public Task SetNotReady(string reasonCode)
+    {
+        if (_presence.State == AgentState.WrapUp)
+        {
+            ReportHandled();
+            CancelTimer();
+        }
+        Move(AgentState.NotReady, reasonCode);
+        TellQueuesUnavailable();
+        return Task.CompletedTask;
+    }
+
+    public Task Reserve(Offer offer)
+    {
+        var queue = GrainFactory.GetQueue(offer.QueueId);
+        if (_presence.State != AgentState.Ready || _offer is not null || offer.AgentId != AgentId)
+        {
+            return queue.ReservationResult(offer, accepted: false, _epoch);
+        }
+        Ring(offer);
+        return queue.ReservationResult(offer, accepted: true, _epoch);
+    }
+
+    public async Task CancelOffer(string callId, long offerId)
+    {
+        if (_offer is null || _offer.CallId != callId || _offer.OfferId != offerId || _presence.State != AgentState.Reserved)
+        {
+            return;
+        }
+        _offer = null;
+        CancelTimer();
+        _phone?.OfferWithdrawn(AgentId, callId).Ignore();
+        Move(AgentState.Ready);
+        await BecomeAvailable();
+    }
+
+    public async Task<bool> Answer(string callId)
+    {
+        if (_presence.State != AgentState.Reserved || _offer is null || _offer.CallId != callId)
+        {
+            // The offer was withdrawn or timed out before the answer arrived: a normal race.
+            return false;
+        }
+        var offer = _offer;
+        var connected = await GrainFactory.GetCall(callId).Connect(offer, Now);
+        _offer = null;
+        CancelTimer();
+        if (!connected)
+        {
+            // The caller hung up, or another agent won a ring-all: the call is not ours.
+            _phone?.OfferWithdrawn(AgentId, callId).Ignore();
+            Move(AgentState.Ready);
+            await BecomeAvailable();
+            return false;
+        }
+        Move(AgentState.OnCall);
+        _callId = callId;
+        _callQueue = offer.QueueId;
+        _callWrapUp = offer.WrapUp;
+        _connectedAt = Now;
+        _holdTotal = TimeSpan.Zero;
+        _holdStartedAt = null;
+        return true;
+    }
+
+    public Task Decline(string callId)
+    {
+        if (_presence.State != AgentState.Reserved || _offer is null || _offer.CallId != callId)
+        {
+            throw new InvalidOperationException($"Agent '{AgentId}' has no ringing call '{callId}' to decline.");
+        }
+        var offer = _offer;
+        _offer = null;
+        CancelTimer();
+        Move(AgentState.NotReady, "declined");
+        return GrainFactory.GetQueue(offer.QueueId).OfferFailed(offer.CallId, AgentId, offer.OfferId, OfferFailure.Declined);
+    }
+
+    public async Task Hold()
+    {
+        RequireState(AgentState.OnCall, AgentState.OnHold);
+        await GrainFactory.GetCall(_callId!).SetHold(true);
+        _holdStartedAt = Now;
+        Move(AgentState.OnHold);
+    }
+
+    public async Task Retrieve()
+    {
+        RequireState(AgentState.OnHold, AgentState.OnCall);
+        await GrainFactory.GetCall(_callId!).SetHold(false);
+        _holdTotal += Now - (_holdStartedAt ?? Now);
+        _holdStartedAt = null;
+        Move(AgentState.OnCall);
+    }
+
+    public async Task Hangup()
+    {
+        if (_presence.State is not (AgentState.OnCall or AgentState.OnHold) || _callId is null)
+        {
+            throw new InvalidOperationException($"Agent '{AgentId}' has no connected call to hang up (state {_presence.State}).");
+        }
+        await GrainFactory.GetCall(_callId).Hangup(CallParty.Agent);
+        await EndCall();
+    }
+
+    public async Task CallEnded(string callId, DateTimeOffset at)
+    {
+        if (_callId == callId && _presence.State is AgentState.OnCall or AgentState.OnHold)
+        {
+            _phone?.CallEnded(AgentId, callId).Ignore();
+            await EndCall();
+        }
+    }
+
+    public Task EndWrapUp()
+    {
+        RequireState(AgentState.WrapUp, AgentState.Ready);
+        return FinishWrapUp();
+    }
+
+    public Task<AgentSnapshot> GetSnapshot() => Task.FromResult(new AgentSnapshot(
+        AgentId, _presence.State, _presence.Since, _presence.ReasonCode, _offer?.CallId ?? _callId,
+        _offer?.QueueId ?? _callQueue, _presence.CountersAt(Now), record.State.Profile));
+
+    public Task<AgentAvailability?> GetAvailability(int membershipLevel) =>
+        Task.FromResult(_presence.State == AgentState.Ready && _offer is null ? Availability(_epoch, membershipLevel) : null);
+
+    // ---- the pull: an agent that becomes free asks its queues for the best waiting call ----
+
+    /// <summary>
+    /// Asks the agent's queues for their best waiting call and takes the best by
+    /// <see cref="CrossQueueRule"/>; if none, becomes ready and tells every queue. Reservations
+    /// that queues send meanwhile wait for this to finish (the grain is not reentrant), so the
+    /// agent never ends up with two calls.
+    /// </summary>
+    private async Task BecomeAvailable()
+    {
+        var queues = Profile.Queues;
+        for (var attempt = 0; attempt < ClaimAttempts && queues.Count > 0; attempt++)
+        {
+            var epoch = ++_epoch;
+            Offer? offer;
+            OfferCandidate? best = null;
+            if (queues.Count == 1)
+            {
+                var (queueId, level) = queues.First();
+                offer = await GrainFactory.GetQueue(queueId).ClaimBest(Availability(epoch, level));
+            }
+            else
+            {
+                var candidates = await Task.WhenAll(queues.Select(q => GrainFactory.GetQueue(q.Key).Peek(Availability(epoch, q.Value))));
+                best = CrossQueueRule.Best(candidates);
+                offer = best is null ? null
+                    : await GrainFactory.GetQueue(best.QueueId).Claim(Availability(epoch, queues[best.QueueId]), best.CallId);
+            }
+            if (offer is not null)
+            {
+                if (_presence.State != AgentState.Ready)
+                {
+                    Move(AgentState.Ready);
+                }
+                Ring(offer);
+                return;
+            }
+            if (best is null)
+            {
+                break;
+            }
+            // The call we chose was taken meanwhile: look again.
+        }
+        if (_presence.State != AgentState.Ready)
+        {
+            Move(AgentState.Ready);
+        }
+        AnnounceReady();
+    }
+
+    private void AnnounceReady()
+    {
+        var epoch = ++_epoch;
+        foreach (var (queueId, level) in Profile.Queues)
+        {
+            GrainFactory.GetQueue(queueId).AgentReady(Availability(epoch, level)).Ignore();
+        }
+    }
+
+    private void TellQueuesUnavailable()
+    {
+        foreach (var queueId in Profile.Queues.Keys)
+        {
+            GrainFactory.GetQueue(queueId).AgentUnavailable(AgentId, _epoch).Ignore();
+        }
+    }
+
+    private AgentAvailability Availability(long epoch, int level)
+    {
+        var counters = _presence.CountersAt(Now);
+        return new AgentAvailability(AgentId, epoch, _presence.IdleSince, counters.Calls, counters.TalkTime, Profile.Skills, level);
+    }
+
+    private void Ring(Offer offer)
+    {
+        Move(AgentState.Reserved);
+        _offer = offer;
+        StartTimer(TimerPurpose.RingNoAnswer, offer.RingTimeout);
+        _phone?.Ring(offer).Ignore();
+    }
+
+    private async Task EndCall()
+    {
+        var now = Now;
+        if (_holdStartedAt is { } heldSince)
+        {
+            _holdTotal += now - heldSince;
+            _holdStartedAt = null;
+        }
+        _lastTalk = now - _connectedAt - _holdTotal;
+        if (_callWrapUp > TimeSpan.Zero)
+        {
+            Move(AgentState.WrapUp);
+            _wrapUpStartedAt = now;
+            StartTimer(TimerPurpose.WrapUp, _callWrapUp);
+            return;
+        }
+        _wrapUpStartedAt = now;
+        ReportHandled();
+        await BecomeAvailable();
+    }
+
+    private async Task FinishWrapUp()
+    {
+        CancelTimer();
+        ReportHandled();
+        await BecomeAvailable();
+    }
+
+    private void ReportHandled()
+    {
+        if (_callId is null || _callQueue is null)
+        {
+            return;
+        }
+        var handled = new HandledCall(_callId, AgentId, _lastTalk, _holdTotal, Now - _wrapUpStartedAt);
+        GrainFactory.GetQueue(_callQueue).CallHandled(handled).Ignore();
+        _callId = null;
+        _callQueue = null;
+    }
+
+    // ---- timers: one per agent, re-armed for whichever deadline is current ----
+
+    private void StartTimer(TimerPurpose purpose, TimeSpan after)
+    {
+        _timerPurpose = purpose;
+        var due = clock.ToWall(after);
+        if (_timer is null)
+        {
+            _timer = this.RegisterGrainTimer(OnTimer, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+        }
+        else
+        {
+            _timer.Change(due, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void CancelTimer()
+    {
+        _timerPurpose = TimerPurpose.None;
+        _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task OnTimer(CancellationToken cancellationToken)
+    {
+        var purpose = _timerPurpose;
+        _timerPurpose = TimerPurpose.None;
+        switch (purpose)
+        {
+            case TimerPurpose.RingNoAnswer when _presence.State == AgentState.Reserved && _offer is { } offer:
+                // ACD-5: the call goes back to the head of its queue; the agent is set not-ready.
+                _offer = null;
+                _presence.CountRingNoAnswer();
+                Move(AgentState.NotReady, "no-answer");
+                _phone?.OfferWithdrawn(AgentId, offer.CallId).Ignore();
+                await GrainFactory.GetQueue(offer.QueueId).OfferFailed(offer.CallId, AgentId, offer.OfferId, OfferFailure.RingNoAnswer);
+                TellQueuesUnavailable();
+                break;
+            case TimerPurpose.WrapUp when _presence.State == AgentState.WrapUp:
+                await FinishWrapUp();
+                break;
+        }
+    }
+
+    private void Move(AgentState next, string? reasonCode = null)
+    {
+        var now = Now;
+        _presence.MoveTo(next, now, reasonCode);
+        presenceReporter.Report(new AgentPresenceReport(AgentId, record.State.Profile?.Region, next, now, presenceReporter.NextSequence()));
+        if (logger.IsEnabled(LogLevel.Trace))
+        {
+            logger.LogTrace("Agent {AgentId} is now {State} ({Reason})", AgentId, next, reasonCode);
+        }
+    }
+
+    private void RequireState(AgentState required, AgentState next)
+    {
+        if (_presence.State != required)
+        {
+            throw new InvalidAgentTransitionException(AgentId, _presence.State, next, $"the agent must be {required}");
+        }
+    }
+
+    private Task JoinQueues() => Task.WhenAll(Profile.Queues.Select(q =>
+        GrainFactory.GetQueue(q.Key).Join(new AgentMembership(AgentId, q.Value, Profile.Skills, Profile.Region))));
+}
+
+public static class AgentProfileValidator
+{
+    public static IReadOnlyList<string> Validate(AgentProfile profile, string expectedId)
+    {
+        var errors = new List<string>();
+        if (profile.Id != expectedId) errors.Add($"id: '{profile.Id}' does not match the agent '{expectedId}'");
+        foreach (var (skill, proficiency) in profile.Skills)
+        {
+            if (string.IsNullOrWhiteSpace(skill)) errors.Add("skills: a skill name is empty");
+            if (proficiency is < 1 or > 5) errors.Add($"skills.{skill}: proficiency {proficiency} is outside 1..5");
+        }
+        foreach (var (queue, level) in profile.Queues)
+        {
+            if (string.IsNullOrWhiteSpace(queue)) errors.Add("queues: a queue id is empty");
+            if (level < 1) errors.Add($"queues.{queue}: level {level} must be 1 or more");
+        }
+        return errors;
+    }
+}

@@ -1,0 +1,42 @@
+namespace CallCenter.Calls;
+
+public sealed class InvalidCallTransitionException(string callId, CallState from, CallState to, string why)
+    : InvalidOperationException($"Call '{callId}' cannot go from {from} to {to}: {why}");
+
+/// <summary>
+/// The legal call transitions. A call reaches <see cref="CallState.Ended"/> once, with exactly one
+/// outcome that must fit how it ended (invariant 2).
+/// </summary>
+public static class CallLifecycle
+{
+    public static bool IsLegal(CallState from, CallState to) => (from, to) switch
+    {
+        (CallState.New, CallState.Queued or CallState.Ended) => true,
+        // Queued -> Queued: overflow to another queue.
+        (CallState.Queued, CallState.Queued or CallState.Offered or CallState.Connected or CallState.Ended) => true,
+        // Offered -> Queued: ring-no-answer, decline or overflow while ringing.
+        (CallState.Offered, CallState.Queued or CallState.Offered or CallState.Connected or CallState.Ended) => true,
+        (CallState.Connected, CallState.OnHold or CallState.Ended) => true,
+        (CallState.OnHold, CallState.Connected or CallState.Ended) => true,
+        _ => false,
+    };
+
+    /// <summary>Whether <paramref name="outcome"/> can end a call that is in <paramref name="state"/>.</summary>
+    public static bool CanEndWith(CallState state, CallOutcome outcome) => (state, outcome) switch
+    {
+        (CallState.Connected or CallState.OnHold, CallOutcome.Completed or CallOutcome.Failed) => true,
+        (CallState.Queued or CallState.Offered,
+            CallOutcome.Abandoned or CallOutcome.Callback or CallOutcome.Voicemail or CallOutcome.Rejected or CallOutcome.Failed) => true,
+        (CallState.New, CallOutcome.Rejected or CallOutcome.Failed or CallOutcome.Abandoned) => true,
+        _ => false,
+    };
+
+    public static void Check(string callId, CallState from, CallState to)
+    {
+        if (!IsLegal(from, to))
+        {
+            throw new InvalidCallTransitionException(callId, from, to,
+                from == CallState.Ended ? "the call has already ended" : "not a legal call transition");
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using CallCenter.Calls;
+using CallCenter.Stats;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace CallCenter.Hosting;
+
+public static class CallCenterSiloExtensions
+{
+    /// <summary>Grain storage name used by every call-center grain (each grain type has its own state name).</summary>
+    public const string StorageName = "callcenter";
+
+    /// <summary>
+    /// Registers the call-center grains' services. Register a <see cref="TimeProvider"/> or an
+    /// <see cref="ICallDetailRecordSink"/> before calling this to replace the defaults
+    /// (the simulator registers a scaled clock and a counting sink).
+    /// </summary>
+    public static ISiloBuilder AddCallCenter(this ISiloBuilder silo, bool memoryStorage = true)
+    {
+        if (memoryStorage)
+        {
+            silo.AddMemoryGrainStorage(StorageName);
+        }
+        silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.TryAddSingleton<InMemoryCallDetailRecordSink>();
+        silo.Services.TryAddSingleton<ICallDetailRecordSink>(sp => sp.GetRequiredService<InMemoryCallDetailRecordSink>());
+        silo.Services.TryAddSingleton<PresenceReporter>();
+        silo.Services.AddHostedService(sp => sp.GetRequiredService<PresenceReporter>());
+        silo.Services.TryAddSingleton<Acd.RoutingTableCache>();
+        return silo;
+    }
+}

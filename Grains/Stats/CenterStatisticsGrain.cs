@@ -1,0 +1,69 @@
+using System.Collections.Immutable;
+using CallCenter.Agents;
+
+namespace CallCenter.Stats;
+
+/// <summary>
+/// Live figures for the whole center and each region (ACD-7), from queue figures and agent
+/// presence pushed in batches about once a second. Agents are counted once, by home region.
+/// </summary>
+public sealed class CenterStatisticsGrain(TimeProvider clock) : Grain, ICenterStatisticsGrain
+{
+    private const string CenterScope = "center";
+    private readonly Dictionary<string, QueueStatistics> _queues = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AgentPresenceReport> _agents = new(StringComparer.Ordinal);
+
+    public Task ReportQueue(QueueStatistics statistics)
+    {
+        if (!_queues.TryGetValue(statistics.QueueId, out var known) || known.At <= statistics.At)
+        {
+            _queues[statistics.QueueId] = statistics;
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task ReportAgents(IReadOnlyList<AgentPresenceReport> reports)
+    {
+        foreach (var report in reports)
+        {
+            if (!_agents.TryGetValue(report.AgentId, out var known) || known.Since <= report.Since)
+            {
+                _agents[report.AgentId] = report;
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<CenterStatistics> Get()
+    {
+        var now = clock.GetUtcNow();
+        var regions = _queues.Values.Select(q => q.Region)
+            .Concat(_agents.Values.Select(a => a.Region))
+            .OfType<string>()
+            .Distinct(StringComparer.Ordinal)
+            .ToImmutableDictionary(r => r, r => Scope(r, _queues.Values.Where(q => q.Region == r), _agents.Values.Where(a => a.Region == r), now));
+        return Task.FromResult(new CenterStatistics(
+            now,
+            Scope(CenterScope, _queues.Values, _agents.Values, now),
+            regions,
+            _queues.ToImmutableDictionary()));
+    }
+
+    private static ScopeStatistics Scope(string scope, IEnumerable<QueueStatistics> queues, IEnumerable<AgentPresenceReport> agents, DateTimeOffset now)
+    {
+        var list = queues.ToList();
+        var day = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
+        var interval = day + TimeSpan.FromTicks((now - day).Ticks / PeriodCounter.IntervalLength.Ticks * PeriodCounter.IntervalLength.Ticks);
+        return new ScopeStatistics
+        {
+            Scope = scope,
+            CallsWaiting = list.Sum(q => q.CallsWaiting),
+            OldestWaitSeconds = list.Count == 0 ? 0 : list.Max(q => q.OldestWaitSeconds),
+            AgentsByState = agents.Where(a => a.State != AgentState.LoggedOut)
+                .GroupBy(a => a.State).ToImmutableDictionary(g => g.Key, g => g.Count()),
+            // Counters of an interval or day that has since ended are left out.
+            Interval = PeriodCounters.Sum(list.Select(q => q.Interval).Where(p => p.Start == interval), interval),
+            Today = PeriodCounters.Sum(list.Select(q => q.Today).Where(p => p.Start == day), day),
+        };
+    }
+}

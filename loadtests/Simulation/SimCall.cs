@@ -1,0 +1,69 @@
+using CallCenter.Calls;
+
+namespace CallCenter.LoadTests.Simulation;
+
+/// <summary>What the simulator knows of one call it started; the record's figures are kept, not the record.</summary>
+public struct SimCall
+{
+    public string? Id;
+    public ICallGrain? Grain;
+    public short Arrival;
+    /// <summary>Scenario clock ticks at which the call arrived (was due).</summary>
+    public long ArrivalDue;
+    public double HandleSeconds;
+    public double PatienceSeconds;
+    /// <summary>Stopwatch timestamp when Start was issued.</summary>
+    public long StartStamp;
+    /// <summary>Stopwatch ticks from Start to the first ring offered on entry, or -1.</summary>
+    public long EntryRingTicks;
+    public short EntryRingQueue;
+    public bool StartReturned;
+    public bool Accepted;
+    public bool CallerHangupIssued;
+    /// <summary>The agent whose Answer returned true (and that the simulator then connected), or -1.</summary>
+    public int ConnectedAgent;
+    public int FirstAnsweringAgent;
+    public byte AnswersTrue;
+    public byte ObserverRecords;
+    public byte SinkRecords;
+
+    // From the call's record.
+    public CallOutcome Outcome;
+    public short EntryQueue;
+    public short LastQueue;
+    public bool Overflowed;
+    public bool HasAnsweredAt;
+    public float WaitSeconds;
+    public float TalkSeconds;
+    public float HoldSeconds;
+    public long EndedAtTicks;
+    public long AnsweredAtTicks;
+    public int RecordAgent;
+
+    public readonly bool Ended => ObserverRecords > 0;
+}
+
+/// <summary>Calls by index, in chunks so that growing never copies a large array. Scheduler thread only.</summary>
+public sealed class CallTable
+{
+    private const int ChunkBits = 14;
+    private const int ChunkSize = 1 << ChunkBits;
+    private SimCall[][] _chunks = new SimCall[16][];
+
+    public int Count { get; private set; }
+
+    public ref SimCall this[int index] => ref _chunks[index >> ChunkBits][index & (ChunkSize - 1)];
+
+    public int Add()
+    {
+        var index = Count;
+        var chunk = index >> ChunkBits;
+        if (chunk == _chunks.Length)
+        {
+            Array.Resize(ref _chunks, _chunks.Length * 2);
+        }
+        _chunks[chunk] ??= new SimCall[ChunkSize];
+        Count++;
+        return index;
+    }
+}
