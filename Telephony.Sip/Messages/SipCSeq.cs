@@ -7,6 +7,7 @@ namespace CallCenter.Telephony.Sip.Messages;
 public readonly record struct SipCSeq(long Number, string Method)
 {
     public const long MaxNumber = int.MaxValue;
+    private const int MaxDigits = 10;
 
     public static SipCSeq Parse(string value)
     {
@@ -19,7 +20,7 @@ public readonly record struct SipCSeq(long Number, string Method)
 
         var digits = text[..space];
         var method = text[space..].TrimStart(" \t");
-        if (digits.Length > 10 || !long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number > MaxNumber)
+        if (digits.Length > MaxDigits || !long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number > MaxNumber)
         {
             throw SipParameters.Invalid(SipHeaderNames.CSeq, "sequence number");
         }

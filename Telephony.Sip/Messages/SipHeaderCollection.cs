@@ -81,6 +81,19 @@ public sealed class SipHeaderCollection : IReadOnlyList<SipHeader>
         }
     }
 
+    /// <summary>Replaces the value of the first row with that name in place; false when there is none.</summary>
+    public bool ReplaceFirst(string name, string value)
+    {
+        var index = IndexOf(name);
+        if (index < 0)
+        {
+            return false;
+        }
+
+        _headers[index] = Create(name, value);
+        return true;
+    }
+
     /// <summary>Removes every row with that name; returns how many were removed.</summary>
     public int Remove(string name)
     {

@@ -142,14 +142,23 @@ public sealed class SipParameters : IReadOnlyList<SipParameter>, IEquatable<SipP
         return -1;
     }
 
+    /// <summary>Characters that would end or split a parameter when written unquoted (header or URI parameter).</summary>
+    private const string Delimiters = ";,?=<>\" \t\r\n\0";
+
     private static void Validate(SipParameter parameter)
     {
-        if (!SipGrammar.IsToken(parameter.Name))
+        if (parameter.Name.Length == 0 || parameter.Name.AsSpan().IndexOfAny(Delimiters) >= 0)
         {
-            throw new ArgumentException($"Parameter name '{parameter.Name}' is not a token.", nameof(parameter));
+            throw new ArgumentException($"Parameter name '{parameter.Name}' cannot be written.", nameof(parameter));
         }
 
-        if (parameter.Value is { } value && (value.Length == 0 || !SipGrammar.IsSafeHeaderValue(value) || value.AsSpan().IndexOfAny(";,?& \t") >= 0 && value[0] != '"'))
+        if (parameter.Value is not { } value)
+        {
+            return;
+        }
+
+        var quoted = value.Length >= 2 && value[0] == '"' && value[^1] == '"';
+        if (value.Length == 0 || !SipGrammar.IsSafeHeaderValue(value) || (!quoted && value.AsSpan().IndexOfAny(Delimiters) >= 0))
         {
             throw new ArgumentException($"Parameter value '{value}' cannot be written unquoted.", nameof(parameter));
         }

@@ -21,6 +21,7 @@ public sealed record SipUri
     public const int DefaultSipPort = 5060;
     public const int DefaultSipsPort = 5061;
     private const int MaxPort = 65_535;
+    private const int MaxPortDigits = 5;
 
     public SipUriScheme Scheme { get; init; } = SipUriScheme.Sip;
 
@@ -396,7 +397,7 @@ public sealed record SipUri
 
     internal static int ParsePort(ReadOnlySpan<char> text, SipParseError error, string what)
     {
-        if (text.IsEmpty || text.Length > 5 || !int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > MaxPort)
+        if (text.IsEmpty || text.Length > MaxPortDigits || !int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > MaxPort)
         {
             throw new SipParseException(error, $"Invalid port in {what}");
         }

@@ -263,7 +263,7 @@ public static class SipMessageParser
             return response;
         }
 
-        var request = ParseRequestLine(startLine, headers, body);
+        var request = ParseRequestLine(startLine, headers, body, out var unsupportedScheme);
         try
         {
             ValidateCommonHeaders(request, headers);
@@ -272,6 +272,11 @@ public static class SipMessageParser
             {
                 // §8.2: the CSeq method must match the request method.
                 throw new SipParseException(SipParseError.CSeqMethodMismatch, "CSeq method does not match request");
+            }
+
+            if (unsupportedScheme is not null)
+            {
+                throw unsupportedScheme;
             }
         }
         catch (SipParseException exception)
@@ -282,8 +287,12 @@ public static class SipMessageParser
         return request;
     }
 
-    private static SipRequest ParseRequestLine(string line, SipHeaderCollection headers, ReadOnlyMemory<byte> body)
+    /// <summary>Stands in for a Request-URI whose scheme we do not support, so that the request can still get its 416.</summary>
+    private static readonly SipUri UnsupportedSchemePlaceholder = new() { Host = "unsupported.invalid" };
+
+    private static SipRequest ParseRequestLine(string line, SipHeaderCollection headers, ReadOnlyMemory<byte> body, out SipParseException? unsupportedScheme)
     {
+        unsupportedScheme = null;
         // Request-Line = Method SP Request-URI SP SIP-Version (§25.1): exactly single spaces.
         var firstSpace = line.IndexOf(' ');
         var lastSpace = line.LastIndexOf(' ');
@@ -309,6 +318,12 @@ public static class SipMessageParser
         catch (SipParseException exception) when (exception.Error == SipParseError.InvalidUri)
         {
             throw new SipParseException(SipParseError.InvalidUri, "Invalid Request-URI");
+        }
+        catch (SipParseException exception) when (exception.Error == SipParseError.UnsupportedUriScheme)
+        {
+            // §8.2.2.1: answer 416; the partial request's Request-URI is then only a placeholder.
+            unsupportedScheme = exception;
+            uri = UnsupportedSchemePlaceholder;
         }
 
         return SipRequest.FromParsed(method, uri, headers, body);

@@ -50,6 +50,7 @@ public sealed class SipParseException : Exception
     /// <summary>
     /// A request whose start line and headers were read before a semantic check failed, so that a UAS
     /// can still route a stateless error response back along its Via (RFC 3261 §8.2, §18.2.2).
+    /// For <see cref="SipParseError.UnsupportedUriScheme"/> its Request-URI is a placeholder.
     /// </summary>
     public Messages.SipRequest? PartialRequest { get; init; }
 

@@ -136,16 +136,16 @@ internal static class SipGenerators
         from uri in AnyUri
         from viaCount in Gen.Choose(1, 3)
         from vias in Gen.ListOf(Via, viaCount)
-        from from in NameAddress
+        from caller in NameAddress
         from fromTag in Token
-        from to in NameAddress
+        from callee in NameAddress
         from callId in CallId
         from cseq in Gen.Choose(0, int.MaxValue)
         from maxForwards in Gen.Choose(0, 255)
         from contact in Gen.OneOf(Gen.Constant<SipNameAddress?>(null), NameAddress.Select(c => (SipNameAddress?)c))
         from extensions in Gen.Choose(0, 4).SelectMany(n => Gen.ListOf(ExtensionHeader, n))
         from body in Body
-        select BuildRequest(method, uri, vias, from.WithTag(fromTag), to, callId, cseq, maxForwards, contact, extensions, body);
+        select BuildRequest(method, uri, vias, caller.WithTag(fromTag), callee, callId, cseq, maxForwards, contact, extensions, body);
 
     public static Gen<SipResponse> Response =>
         from request in Request
