@@ -31,7 +31,8 @@ public interface IQueueGrain : IGrainWithStringKey
     [Alias("agent-unavailable"), OneWay] Task AgentUnavailable(string agentId, long epoch);
     /// <summary>The agent's reply to a one-way reservation request.</summary>
     [Alias("reservation-result"), OneWay] Task ReservationResult(Offer offer, bool accepted, long agentEpoch);
-    [Alias("offer-failed"), OneWay] Task OfferFailed(string callId, string agentId, long offerId, OfferFailure reason);
+    /// <summary>The agent gave the offer up (ring-no-answer, decline); <paramref name="agentEpoch"/> dates the news.</summary>
+    [Alias("offer-failed"), OneWay] Task OfferFailed(string callId, string agentId, long offerId, OfferFailure reason, long agentEpoch);
     [Alias("handled"), OneWay] Task CallHandled(HandledCall handled);
 
     [Alias("join")] Task Join(AgentMembership member);

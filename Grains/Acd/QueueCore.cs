@@ -205,6 +205,12 @@ public sealed class QueueCore
                 // The call left (answered elsewhere, abandoned, overflowed) while the request travelled.
                 _effects.Add(new QueueEffect.CancelOffer(offer.AgentId, offer.CallId, offer.OfferId));
             }
+            else if (member is not null)
+            {
+                MakeUnavailable(member, agentEpoch);
+            }
+            // The agent's pending mark is gone, so it may be free for another call.
+            Dispatch(now);
             return;
         }
         if (accepted)
@@ -225,11 +231,12 @@ public sealed class QueueCore
         Dispatch(now);
     }
 
-    public void OfferFailed(string callId, string agentId, long offerId, OfferFailure reason, DateTimeOffset now)
+    public void OfferFailed(string callId, string agentId, long offerId, OfferFailure reason, long agentEpoch, DateTimeOffset now)
     {
-        if (reason != OfferFailure.Declined && _members.TryGetValue(agentId, out var member))
+        if (_members.TryGetValue(agentId, out var member))
         {
-            MakeUnavailable(member, member.Availability?.Epoch ?? member.UnavailableEpoch);
+            // Dated by the agent: news older than the agent's latest "ready" changes nothing.
+            MakeUnavailable(member, agentEpoch);
         }
         if (_calls.TryGetValue(callId, out var entry) && entry.Offers.TryGetValue(agentId, out var offer) && offer.OfferId == offerId)
         {
@@ -331,7 +338,9 @@ public sealed class QueueCore
                         {
                             if (_members.TryGetValue(agentId, out var member))
                             {
-                                MakeUnavailable(member, member.Availability?.Epoch ?? member.UnavailableEpoch);
+                                var epoch = entry.OfferEpochs.GetValueOrDefault(agentId);
+                                Reindex(member, m => m.PendingOfferId = m.PendingOfferId == offer.OfferId ? null : m.PendingOfferId);
+                                MakeUnavailable(member, epoch);
                             }
                             _effects.Add(new QueueEffect.CancelOffer(agentId, entry.Call.CallId, offer.OfferId));
                             DropOffer(entry, agentId, now);
@@ -413,6 +422,7 @@ public sealed class QueueCore
         }
         _waiting.Remove(entry);
         entry.Offers[agent.AgentId] = offer;
+        entry.OfferEpochs[agent.AgentId] = agent.Epoch;
         entry.Ringing.Add(agent.AgentId);
         _checks.Enqueue(new Check(CheckKind.ReservationGuard, entry.Call.CallId, offer.OfferId), now + offer.RingTimeout + ReservationGrace);
         _effects.Add(new QueueEffect.CallOffered(entry.Call.CallId, agent.AgentId, now));
@@ -447,6 +457,7 @@ public sealed class QueueCore
             foreach (var member in chosen)
             {
                 var offer = NewOffer(entry, member.AgentId, now, onEntry: ReferenceEquals(entry, onEntry), ringAll);
+                entry.OfferEpochs[member.AgentId] = member.Availability!.Epoch;
                 Reindex(member, m =>
                 {
                     m.PendingOfferId = offer.OfferId;
@@ -507,6 +518,7 @@ public sealed class QueueCore
     {
         entry.Offers.Remove(agentId);
         entry.Ringing.Remove(agentId);
+        entry.OfferEpochs.Remove(agentId);
         if (entry.Offers.Count == 0 && _calls.ContainsKey(entry.Call.CallId))
         {
             // Back to its place: the head of the queue for its priority, since it keeps its first arrival (ACD-5).
@@ -558,6 +570,7 @@ public sealed class QueueCore
         }
         entry.Offers.Clear();
         entry.Ringing.Clear();
+        entry.OfferEpochs.Clear();
     }
 
     private void MoveOut(Entry entry, string target, string reason, DateTimeOffset now)
@@ -619,6 +632,8 @@ public sealed class QueueCore
         public Dictionary<string, Offer> Offers { get; } = new(StringComparer.Ordinal);
         /// <summary>Agents that accepted the reservation and are ringing.</summary>
         public HashSet<string> Ringing { get; } = new(StringComparer.Ordinal);
+        /// <summary>The agent's epoch when offered: what the queue's guard may mark stale, and no later news.</summary>
+        public Dictionary<string, long> OfferEpochs { get; } = new(StringComparer.Ordinal);
     }
 
     public sealed class Member(string agentId)

@@ -126,8 +126,8 @@ public sealed class QueueGrain(
     public Task ReservationResult(Offer offer, bool accepted, long agentEpoch) =>
         Apply(core => core.ReservationResult(offer, accepted, agentEpoch, Now));
 
-    public Task OfferFailed(string callId, string agentId, long offerId, OfferFailure reason) =>
-        Apply(core => core.OfferFailed(callId, agentId, offerId, reason, Now));
+    public Task OfferFailed(string callId, string agentId, long offerId, OfferFailure reason, long agentEpoch) =>
+        Apply(core => core.OfferFailed(callId, agentId, offerId, reason, agentEpoch, Now));
 
     public Task CallHandled(HandledCall handled) => Apply(core => core.Handled(handled, Now));
 

@@ -139,9 +139,18 @@ public sealed class AgentGrain(
     public Task Reserve(Offer offer)
     {
         var queue = GrainFactory.GetQueue(offer.QueueId);
-        if (_presence.State != AgentState.Ready || _offer is not null || offer.AgentId != AgentId)
+        // An offer past its ring deadline may already be reclaimed by the queue's guard and
+        // offered to someone else: accepting it could ring two agents for one call.
+        var expired = Now >= offer.OfferedAt + offer.RingTimeout;
+        if (_presence.State != AgentState.Ready || _offer is not null || offer.AgentId != AgentId || expired)
         {
-            return queue.ReservationResult(offer, accepted: false, _epoch);
+            queue.ReservationResult(offer, accepted: false, _epoch).Ignore();
+            if (_presence.State == AgentState.Ready && _offer is null && Profile.Queues.TryGetValue(offer.QueueId, out var level))
+            {
+                // Still free: the refusal must not leave the queue thinking otherwise.
+                return queue.AgentReady(Availability(++_epoch, level));
+            }
+            return Task.CompletedTask;
         }
         Ring(offer);
         return queue.ReservationResult(offer, accepted: true, _epoch);
@@ -199,7 +208,7 @@ public sealed class AgentGrain(
         _offer = null;
         CancelTimer();
         Move(AgentState.NotReady, "declined");
-        return GrainFactory.GetQueue(offer.QueueId).OfferFailed(offer.CallId, AgentId, offer.OfferId, OfferFailure.Declined);
+        return GrainFactory.GetQueue(offer.QueueId).OfferFailed(offer.CallId, AgentId, offer.OfferId, OfferFailure.Declined, _epoch);
     }
 
     public async Task Hold()
@@ -328,7 +337,15 @@ public sealed class AgentGrain(
     {
         Move(AgentState.Reserved);
         _offer = offer;
-        StartTimer(TimerPurpose.RingNoAnswer, offer.RingTimeout);
+        foreach (var queueId in Profile.Queues.Keys)
+        {
+            if (queueId != offer.QueueId)
+            {
+                GrainFactory.GetQueue(queueId).AgentUnavailable(AgentId, _epoch).Ignore();
+            }
+        }
+        // Ring until the offer's own deadline, so this timer always fires before the queue's guard.
+        StartTimer(TimerPurpose.RingNoAnswer, offer.OfferedAt + offer.RingTimeout - Now);
         _phone?.Ring(offer).Ignore();
     }
 
@@ -406,7 +423,7 @@ public sealed class AgentGrain(
                 _presence.CountRingNoAnswer();
                 Move(AgentState.NotReady, "no-answer");
                 _phone?.OfferWithdrawn(AgentId, offer.CallId).Ignore();
-                await GrainFactory.GetQueue(offer.QueueId).OfferFailed(offer.CallId, AgentId, offer.OfferId, OfferFailure.RingNoAnswer);
+                await GrainFactory.GetQueue(offer.QueueId).OfferFailed(offer.CallId, AgentId, offer.OfferId, OfferFailure.RingNoAnswer, _epoch);
                 TellQueuesUnavailable();
                 break;
             case TimerPurpose.WrapUp when _presence.State == AgentState.WrapUp:
