@@ -110,6 +110,8 @@ public sealed class QueueCore
 
     public bool IsMember(string agentId) => _members.ContainsKey(agentId);
 
+    internal Member? FindMember(string agentId) => _members.GetValueOrDefault(agentId);
+
     // ---- calls -------------------------------------------------------------------------------
 
     public EnqueueResult Enqueue(QueuedCall call, DateTimeOffset now)
@@ -217,10 +219,13 @@ public sealed class QueueCore
         {
             if (member is not null)
             {
-                Reindex(member, m => m.Availability = null);
+                // Busy as of the epoch it accepted in; a newer "ready" that overtook this reply stands.
+                MakeUnavailable(member, agentEpoch);
             }
             entry!.Ringing.Add(offer.AgentId);
             _effects.Add(new QueueEffect.CallOffered(offer.CallId, offer.AgentId, offer.OfferedAt));
+            // Clearing the pending mark may have filed a newer "ready" from this agent.
+            Dispatch(now);
             return;
         }
         if (member is not null)
@@ -316,20 +321,13 @@ public sealed class QueueCore
                 case CheckKind.Relaxation:
                     relaxed = true;
                     break;
-                case CheckKind.Overflow when entry.Ringing.Count == 0:
-                    var rule = Settings.Overflow.Where(r => r.Condition == OverflowCondition.WaitExceeded)
-                        .OrderBy(r => r.After).FirstOrDefault(r => now - entry.EnteredAt >= r.After);
-                    if (rule is not null)
-                    {
-                        MoveOut(entry, rule.TargetQueue, $"waited over {rule.After.TotalSeconds:0} s", now);
-                    }
+                case CheckKind.Overflow or CheckKind.MaxWait when entry.Offers.Count > 0:
+                    // Never move or end a call while an agent holds an offer for it (one call, one
+                    // agent); if the offer fails, DropOffer applies whatever became due meanwhile.
                     break;
                 case CheckKind.Overflow:
-                    // Ringing an agent right now: look again when the ring ends.
-                    _checks.Enqueue(check, entry.Offers.Values.Max(o => o.OfferedAt + o.RingTimeout) + ReservationGrace);
-                    break;
-                case CheckKind.MaxWait when Settings.MaxWait is { } maxWait && now - entry.EnteredAt >= maxWait:
-                    ReachMaxWait(entry, now);
+                case CheckKind.MaxWait:
+                    ApplyDueWaitRules(entry, now);
                     break;
                 case CheckKind.ReservationGuard:
                     foreach (var (agentId, offer) in entry.Offers.ToArray())
@@ -523,10 +521,7 @@ public sealed class QueueCore
         {
             // Back to its place: the head of the queue for its priority, since it keeps its first arrival (ACD-5).
             _waiting.Add(entry);
-            if (Settings.MaxWait is { } maxWait && now - entry.EnteredAt >= maxWait)
-            {
-                ReachMaxWait(entry, now);
-            }
+            ApplyDueWaitRules(entry, now);
         }
     }
 
@@ -578,6 +573,23 @@ public sealed class QueueCore
         Remove(entry);
         _counters.Add(now, c => c with { OverflowedOut = c.OverflowedOut + 1 });
         _effects.Add(new QueueEffect.OverflowCall(entry.Call.CallId, target, reason));
+    }
+
+    /// <summary>Maximum wait first, then the earliest wait-overflow rule, if either is due for this waiting call.</summary>
+    private void ApplyDueWaitRules(Entry entry, DateTimeOffset now)
+    {
+        var waited = now - entry.EnteredAt;
+        if (Settings.MaxWait is { } maxWait && waited >= maxWait)
+        {
+            ReachMaxWait(entry, now);
+            return;
+        }
+        var rule = Settings.Overflow.Where(r => r.Condition == OverflowCondition.WaitExceeded)
+            .OrderBy(r => r.After).FirstOrDefault(r => waited >= r.After);
+        if (rule is not null)
+        {
+            MoveOut(entry, rule.TargetQueue, $"waited over {rule.After.TotalSeconds:0} s", now);
+        }
     }
 
     private void ReachMaxWait(Entry entry, DateTimeOffset now)

@@ -35,7 +35,7 @@ public sealed class AcdInvariantProperties
          from steps in StepGen.ArrayOf()
          select (seed, steps)).ToArbitrary();
 
-    [FsCheck.Xunit.Property(MaxTest = 5000, EndSize = 200)]
+    [FsCheck.Xunit.Property(MaxTest = 5000, EndSize = 300)]
     public Property Invariants_hold_over_random_event_sequences() =>
         Prop.ForAll(Runs, run =>
         {

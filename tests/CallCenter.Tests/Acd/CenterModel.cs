@@ -450,7 +450,10 @@ internal sealed class CenterModel
                 var idle = Agents.FirstOrDefault(a => a.State == AgentState.Ready && a.Queues.TryGetValue(queueId, out var level) && requirements.Admits(level, a.Skills));
                 if (idle is not null)
                 {
-                    Violations.Add($"invariant 4: call {entry.Call.CallId} waits in {queueId} while eligible agent {idle.Id} is ready");
+                    var m = queue.FindMember(idle.Id)!;
+                    Violations.Add($"invariant 4: call {entry.Call.CallId} waits in {queueId} while eligible agent {idle.Id} is ready"
+                        + $" (agent epoch {idle.Epoch}; queue sees availability epoch {m.Availability?.Epoch.ToString() ?? "none"},"
+                        + $" unavailable up to {m.UnavailableEpoch}, pending offer {m.PendingOfferId?.ToString() ?? "none"}, indexed {m.Indexed})");
                 }
             }
         }
