@@ -2,10 +2,11 @@ using System.Collections.Frozen;
 
 namespace CallCenter.Acd;
 
+[GenerateSerializer, Alias("acd.invalid-routing-table")]
 public sealed class InvalidRoutingTableException(IReadOnlyList<string> errors)
     : ArgumentException("Invalid routing table: " + string.Join("; ", errors))
 {
-    public IReadOnlyList<string> Errors { get; } = errors;
+    [Id(0)] public string[] Errors { get; private set; } = [.. errors];
 }
 
 /// <summary>

@@ -1,10 +1,11 @@
 namespace CallCenter.Agents;
 
+[GenerateSerializer, Alias("agents.invalid-transition")]
 public sealed class InvalidAgentTransitionException(string agentId, AgentState from, AgentState to, string why)
     : InvalidOperationException($"Agent '{agentId}' cannot go from {from} to {to}: {why}")
 {
-    public AgentState From { get; } = from;
-    public AgentState To { get; } = to;
+    [Id(0)] public AgentState From { get; private set; } = from;
+    [Id(1)] public AgentState To { get; private set; } = to;
 }
 
 /// <summary>The legal presence transitions (ACD-4); everything else is an error, never a silent no-op.</summary>

@@ -1,5 +1,6 @@
 namespace CallCenter.Calls;
 
+[GenerateSerializer, Alias("calls.invalid-transition")]
 public sealed class InvalidCallTransitionException(string callId, CallState from, CallState to, string why)
     : InvalidOperationException($"Call '{callId}' cannot go from {from} to {to}: {why}");
 

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The full test suite: build every project with warnings as errors, then run every test project
+# (unit, property, cluster, simulator and protocol tests). Exit code is non-zero if anything fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+dotnet --info >/dev/null 2>&1 || { echo "the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
+
+results="${TEST_RESULTS:-artifacts/test-results}"
+mkdir -p "$results"
+
+dotnet build CallCenter.sln -c Release -warnaserror
+dotnet test CallCenter.sln -c Release --no-build \
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" \
+  -- RunConfiguration.TreatNoTestsAsError=true
