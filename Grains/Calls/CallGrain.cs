@@ -10,7 +10,9 @@ namespace CallCenter.Calls;
 /// moment, so a call that was abandoned, overflowed or answered elsewhere cannot be answered.
 /// Its messages to queues and agents are one-way except the enqueue, and queues await nothing.
 /// </summary>
-[CollectionAgeLimit(Minutes = 2)]
+// A live call may sit silently in a queue or in conversation for a long time: it must not be
+// collected then (its state is its outcome). It deactivates itself once its record is written.
+[CollectionAgeLimit(Days = 1)]
 public sealed class CallGrain(
     TimeProvider clock,
     RoutingTableCache routing,
@@ -254,6 +256,9 @@ public sealed class CallGrain(
         };
         records.WriteAsync(_record).AsTask().Ignore();
         _observer?.CallEnded(_record).Ignore();
+        // Late messages about an ended call (a hang-up race, an offer notice) find a fresh
+        // activation in state New, where every operation is a no-op: no second record.
+        DeactivateOnIdle();
     }
 
     private string? Validate(CallArrival arrival)
