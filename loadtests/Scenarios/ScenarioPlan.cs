@@ -29,6 +29,26 @@ public sealed class ScenarioPlan
     public ImmutableArray<AgentPlan> Agents { get; }
     public ImmutableDictionary<string, int> QueueIndex { get; }
 
+    /// <summary>
+    /// What the grains themselves would refuse (their own validators), named by scenario path, so
+    /// that a scenario is rejected before any silo starts rather than half set up.
+    /// </summary>
+    public IReadOnlyList<ScenarioError> CheckAgainstGrains()
+    {
+        var errors = new List<ScenarioError>();
+        for (var i = 0; i < Queues.Length; i++)
+        {
+            errors.AddRange(QueueSettingsValidator.Validate(Queues[i], Queues[i].Id)
+                .Select(e => new ScenarioError($"{ScenarioReader.Root}.queues[{i}]", $"the queue grain refuses it: {e}")));
+        }
+        foreach (var first in Agents.GroupBy(a => a.Group).Select(g => g.First()))
+        {
+            errors.AddRange(AgentProfileValidator.Validate(first.Profile, first.Id)
+                .Select(e => new ScenarioError($"{ScenarioReader.Root}.agents[{first.Group}]", $"the agent grain refuses it: {e}")));
+        }
+        return errors;
+    }
+
     public static RoutingTable ToRoutingTable(Scenario scenario) => new(
         [.. scenario.Routing.Where(r => r.Kind == RouteKind.Prefix).Select(r => new RegionPrefix(r.Key, r.Region!))],
         [.. scenario.Routing.Where(r => r.Kind == RouteKind.Service).Select(r => new ServiceRoute(r.Key, r.Region, r.Queue!))],

@@ -95,14 +95,27 @@ public static class ScenarioReader
             {
                 throw new ScenarioException(errors);
             }
+            var refused = new ScenarioPlan(scenario).CheckAgainstGrains();
+            if (refused.Count > 0)
+            {
+                throw new ScenarioException(refused);
+            }
             return new ScenarioReadResult(scenario, warnings);
         }
     }
 
+    /// <summary>The parser's message without its own path and position suffixes (we say line and position ourselves).</summary>
     private static string FirstSentence(string message)
     {
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
+        foreach (var marker in new[] { " Path:", " LineNumber:" })
+        {
+            var cut = message.IndexOf(marker, StringComparison.Ordinal);
+            if (cut > 0)
+            {
+                message = message[..cut];
+            }
+        }
+        return message.TrimEnd();
     }
 
     private static Scenario? Read(JsonElement root, List<ScenarioError> errors, List<ScenarioError> warnings)
@@ -153,7 +166,11 @@ public static class ScenarioReader
                     errors.Add(new($"{path}.overflow[{i}].to", "a queue cannot overflow to itself"));
                 }
             }
-            if (spec.MaxWaitAction == MaxWaitAction.Overflow)
+            if (spec.MaxWaitTarget == spec.Id)
+            {
+                errors.Add(new($"{path}.maxWaitTarget", "a queue cannot overflow to itself"));
+            }
+            else if (spec.MaxWaitAction == MaxWaitAction.Overflow)
             {
                 if (spec.MaxWaitTarget is null)
                 {
@@ -162,10 +179,6 @@ public static class ScenarioReader
                 else if (!queueIds.Contains(spec.MaxWaitTarget))
                 {
                     errors.Add(new($"{path}.maxWaitTarget", $"unknown queue '{spec.MaxWaitTarget}'{KnownQueues(queueIds)}"));
-                }
-                else if (spec.MaxWaitTarget == spec.Id)
-                {
-                    errors.Add(new($"{path}.maxWaitTarget", "a queue cannot overflow to itself"));
                 }
             }
         }
@@ -260,7 +273,7 @@ public static class ScenarioReader
                 Name = q.String("name", allowEmpty: true) ?? "",
                 Region = q.String("region"),
                 Strategy = strategy,
-                ServiceLevelSeconds = q.Number("serviceLevelSeconds", min: 0) ?? 20,
+                ServiceLevelSeconds = q.Number("serviceLevelSeconds", min: 0, minExclusive: true) ?? 20,
                 RingTimeoutSeconds = q.Number("ringTimeoutSeconds", min: 0, minExclusive: true) ?? 15,
                 WrapUpSeconds = q.Number("wrapUpSeconds", min: 0) ?? 0,
                 MaxWaitSeconds = q.Number("maxWaitSeconds", min: 0, minExclusive: true),
@@ -302,7 +315,7 @@ public static class ScenarioReader
                     o.Error("when", $"unknown condition '{whenName}'; expected one of {string.Join(", ", OverflowConditions.Keys)}");
                 }
             }
-            var after = o.Number("afterSeconds", required: when == OverflowCondition.WaitExceeded, min: 0);
+            var after = o.Number("afterSeconds", required: when == OverflowCondition.WaitExceeded, min: 0, minExclusive: when == OverflowCondition.WaitExceeded);
             var to = o.String("to", required: true);
             o.WarnUnknownFields();
             if (to is not null && (after is not null || when != OverflowCondition.WaitExceeded))
@@ -525,7 +538,7 @@ public static class ScenarioReader
             {
                 patience = ReadDistribution(patienceElement, a.PathOf("patienceSeconds"), errors, warnings, allowNone: true) ?? patience;
             }
-            var skills = a.IntegerMap("skills", min: 0, max: MaxProficiency);
+            var skills = a.IntegerMap("skills", min: 1, max: MaxProficiency);
             var callerPrefix = a.String("callerPrefix", allowEmpty: true) ?? "";
             if (!callerPrefix.All(char.IsAsciiDigit))
             {
@@ -607,7 +620,7 @@ public static class ScenarioReader
                 result = d.Number("value", required: true, min: 0) is { } value ? Distribution.Constant(value) : null;
                 break;
             case "exponential":
-                result = d.Number("mean", required: true, min: 0, minExclusive: true) is { } mean ? Distribution.Exponential(mean) : null;
+                result = d.Number("mean", required: true, min: 0, minExclusive: true) is { } exponentialMean ? Distribution.Exponential(exponentialMean) : null;
                 break;
             case "uniform":
             {

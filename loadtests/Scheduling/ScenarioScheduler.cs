@@ -32,6 +32,7 @@ public sealed class ScenarioScheduler<T>
     private long _sequence;
     private int _sleeping;
     private volatile bool _stopping;
+    private volatile bool _looping;
     private long _dispatched;
     private long _posted;
     private Thread? _thread;
@@ -55,7 +56,7 @@ public sealed class ScenarioScheduler<T>
     public int Pending => _timed.Count;
     public long Faults { get; private set; }
     public Exception? FirstFault { get; private set; }
-    public bool IsRunning => _thread is { IsAlive: true };
+    public bool IsRunning => _looping;
 
     /// <summary>Schedules an action at scenario time <paramref name="dueTicks"/>. Scheduler thread (or before start) only.</summary>
     public void Schedule(long dueTicks, in T action) => _timed.Enqueue(action, new DueKey(dueTicks, _sequence++));
@@ -69,6 +70,25 @@ public sealed class ScenarioScheduler<T>
         {
             _wake.Set();
         }
+    }
+
+    /// <summary>
+    /// After the loop has stopped: runs the events already posted (records, grain call results)
+    /// on the calling thread, so nothing that arrived before the end goes uncounted.
+    /// </summary>
+    public int RunPosted(IScenarioActionHandler<T> handler)
+    {
+        if (_looping)
+        {
+            throw new InvalidOperationException("the loop is still running");
+        }
+        var count = 0;
+        while (_inbox.TryDequeue(out var posted))
+        {
+            Dispatch(handler, posted);
+            count++;
+        }
+        return count;
     }
 
     public void Stop()
@@ -104,6 +124,19 @@ public sealed class ScenarioScheduler<T>
     /// <summary>Runs the loop on the calling thread until <see cref="Stop"/>.</summary>
     public void Run(IScenarioActionHandler<T> handler)
     {
+        _looping = true;
+        try
+        {
+            Loop(handler);
+        }
+        finally
+        {
+            _looping = false;
+        }
+    }
+
+    private void Loop(IScenarioActionHandler<T> handler)
+    {
         var ticksPerWallMicrosecond = TimeSpan.TicksPerMillisecond / 1000.0 * Speed;
         while (!_stopping)
         {
@@ -131,16 +164,25 @@ public sealed class ScenarioScheduler<T>
                 continue;
             }
 
+            var wait = WaitMilliseconds();
+            if (wait == 0)
+            {
+                // Due within the millisecond: a millisecond wait would overshoot by up to a
+                // millisecond, which a fast clock turns into tenths of scenario seconds.
+                PreciseSleep.Sleep(WallTicksUntilNextDue());
+                continue;
+            }
             _wake.Reset();
             Interlocked.Exchange(ref _sleeping, 1);
             if (_inbox.IsEmpty && !_stopping)
             {
-                _wake.Wait(WaitMilliseconds());
+                _wake.Wait(wait);
             }
             Volatile.Write(ref _sleeping, 0);
         }
     }
 
+    /// <summary>Whole milliseconds of wall time to sleep before the next timed action; 0 when it is less than one away.</summary>
     private int WaitMilliseconds()
     {
         if (!_timed.TryPeek(out _, out var key))
@@ -153,9 +195,11 @@ public sealed class ScenarioScheduler<T>
             return 0;
         }
         var wallMilliseconds = remaining / Speed / TimeSpan.TicksPerMillisecond;
-        // Round up: waking early only spins the loop; the OS timer adds about a millisecond more.
-        return (int)Math.Min(IdleWaitMilliseconds, Math.Ceiling(wallMilliseconds));
+        return (int)Math.Min(IdleWaitMilliseconds, Math.Floor(wallMilliseconds));
     }
+
+    private long WallTicksUntilNextDue() =>
+        _timed.TryPeek(out _, out var key) ? (long)((key.Due - Now) / Speed) : 0;
 
     private void Dispatch(IScenarioActionHandler<T> handler, in T action)
     {

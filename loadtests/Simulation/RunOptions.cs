@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace CallCenter.LoadTests.Simulation;
 
 /// <summary>How to run a scenario: overrides from the command line and test knobs.</summary>
@@ -10,18 +12,23 @@ public sealed record RunOptions
     public double? DrainSeconds { get; init; }
     /// <summary>Multiplies every arrival rate (bench: "at half the max load").</summary>
     public double RateMultiplier { get; init; } = 1;
-    /// <summary>The drain never lasts longer than this in wall time, whatever the scenario allows.</summary>
+    /// <summary>
+    /// While records keep arriving, an estimated drain goes on past its scenario-time limit (the
+    /// grains fell behind the clock) for up to this long in wall time, or twice the drain's own
+    /// wall time if that is longer.
+    /// </summary>
     public double DrainWallCapSeconds { get; init; } = 120;
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(3);
-    /// <summary>Keep one sample per call in the report (tests compute batch means from them).</summary>
+    /// <summary>Keep one sample per call in the report (tests compute batch means from them; --calls-csv writes them).</summary>
     public bool KeepCallSamples { get; init; }
     /// <summary>The scenario file, for the result.</summary>
     public string? ScenarioPath { get; init; }
 }
 
-public sealed record GatewayEndpoint(string Host, int Port)
+/// <summary>A cluster's gateway, and the ids the cluster runs under ("dev" for localhost clustering).</summary>
+public sealed record GatewayEndpoint(string Host, int Port, string ClusterId = "dev", string ServiceId = "dev")
 {
-    public static bool TryParse(string text, out GatewayEndpoint? endpoint)
+    public static bool TryParse(string text, [NotNullWhen(true)] out GatewayEndpoint? endpoint)
     {
         endpoint = null;
         var colon = text.LastIndexOf(':');

@@ -20,12 +20,18 @@ public struct SimCall
     public bool StartReturned;
     public bool Accepted;
     public bool CallerHangupIssued;
+    /// <summary>Still in progress when the drain limit ended the run (then hung up to free its agent).</summary>
+    public bool CutOff;
     /// <summary>The agent whose Answer returned true (and that the simulator then connected), or -1.</summary>
     public int ConnectedAgent;
     public int FirstAnsweringAgent;
+    /// <summary>Scenario clock ticks when the last Answer for this call was issued.</summary>
+    public long AnswerIssuedAt;
     public byte AnswersTrue;
     public byte ObserverRecords;
     public byte SinkRecords;
+    /// <summary>The outcome the record sink saw (for a record that never reached the observer).</summary>
+    public CallOutcome SinkOutcome;
 
     // From the call's record.
     public CallOutcome Outcome;

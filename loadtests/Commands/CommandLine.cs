@@ -1,0 +1,170 @@
+using System.Globalization;
+using CallCenter.LoadTests.Simulation;
+
+namespace CallCenter.LoadTests.Commands;
+
+/// <summary>A command line that could not be understood: print it and the usage, exit 2.</summary>
+public sealed class UsageException(string message) : Exception(message);
+
+public abstract record Command;
+
+public sealed record SimulateCommand(string ScenarioPath, string? OutPath, RunOptions Options, bool Strict, string? CallsCsvPath = null) : Command;
+
+public sealed record BenchCommand(string? OutPath, int Calls, double? Speed, double RateMultiplier, int Agents, GatewayEndpoint? Join) : Command;
+
+public sealed record HelpCommand : Command;
+
+public static class CommandLine
+{
+    public const string Usage = """
+        usage:
+          simulate SCENARIO.json [--out RESULT.json] [--join HOST:GATEWAYPORT [--cluster-id ID] [--service-id ID]] [--speed N]
+                                 [--drain-seconds N] [--duration-seconds N] [--rate-multiplier M]
+                                 [--progress-seconds N] [--calls-csv CALLS.csv] [--strict]
+          bench [--out BENCH.json] [--calls N] [--speed S] [--rate-multiplier M] [--agents N]
+                [--join HOST:GATEWAYPORT [--cluster-id ID] [--service-id ID]]
+
+        simulate runs a scenario file (see loadtests/scenarios) and writes the result JSON
+        (to stdout without --out). With --join it drives a running cluster (cluster and service
+        id "dev" unless given) whose clock must run at the scenario's speed. Exit codes: 0 ran, 1 failed, 2 bad scenario or arguments,
+        3 ran with lost calls or invariant violations (--strict only).
+        bench runs a built-in large scenario and prints calls per wall-second and routing
+        decision latency percentiles.
+        """;
+
+    public static Command Parse(IReadOnlyList<string> args)
+    {
+        if (args.Count == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            return new HelpCommand();
+        }
+        var verb = args[0];
+        var positional = new List<string>();
+        var flags = new Dictionary<string, string?>(StringComparer.Ordinal);
+        for (var i = 1; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                positional.Add(arg);
+                continue;
+            }
+            var eq = arg.IndexOf('=');
+            var name = eq > 0 ? arg[2..eq] : arg[2..];
+            if (flags.ContainsKey(name))
+            {
+                throw new UsageException($"--{name} given twice");
+            }
+            if (eq > 0)
+            {
+                flags[name] = arg[(eq + 1)..];
+            }
+            else if (name is "strict")
+            {
+                flags[name] = null;
+            }
+            else if (i + 1 < args.Count)
+            {
+                flags[name] = args[++i];
+            }
+            else
+            {
+                throw new UsageException($"--{name} needs a value");
+            }
+        }
+
+        return verb switch
+        {
+            "simulate" => ParseSimulate(positional, flags),
+            "bench" => ParseBench(positional, flags),
+            _ => throw new UsageException($"unknown command '{verb}'; expected simulate or bench"),
+        };
+    }
+
+    private static SimulateCommand ParseSimulate(List<string> positional, Dictionary<string, string?> flags)
+    {
+        if (positional.Count != 1)
+        {
+            throw new UsageException(positional.Count == 0 ? "simulate needs a scenario file" : $"unexpected argument '{positional[1]}'");
+        }
+        var options = new RunOptions
+        {
+            ScenarioPath = positional[0],
+            Join = Endpoint(flags, "join"),
+            Speed = Number(flags, "speed", min: 0, exclusive: true),
+            DrainSeconds = Number(flags, "drain-seconds", min: 0, exclusive: true),
+            DurationSeconds = Number(flags, "duration-seconds", min: 0, exclusive: true),
+            RateMultiplier = Number(flags, "rate-multiplier", min: 0, exclusive: false) ?? 1,
+            ProgressInterval = TimeSpan.FromSeconds(Number(flags, "progress-seconds", min: 0.1, exclusive: false) ?? 3),
+        };
+        var strict = flags.Remove("strict");
+        var outPath = Take(flags, "out");
+        var callsCsv = Take(flags, "calls-csv");
+        Reject(flags, "join", "speed", "drain-seconds", "duration-seconds", "rate-multiplier", "progress-seconds");
+        return new SimulateCommand(positional[0], outPath, options with { KeepCallSamples = callsCsv is not null }, strict, callsCsv);
+    }
+
+    private static BenchCommand ParseBench(List<string> positional, Dictionary<string, string?> flags)
+    {
+        if (positional.Count > 0)
+        {
+            throw new UsageException($"unexpected argument '{positional[0]}'");
+        }
+        var command = new BenchCommand(
+            Take(flags, "out"),
+            (int)(Number(flags, "calls", min: 1, exclusive: false) ?? 60_000),
+            Number(flags, "speed", min: 0, exclusive: true),
+            Number(flags, "rate-multiplier", min: 0, exclusive: true) ?? 1,
+            (int)(Number(flags, "agents", min: 1, exclusive: false) ?? 2_000),
+            Endpoint(flags, "join"));
+        Reject(flags, "calls", "speed", "rate-multiplier", "agents", "join");
+        return command;
+    }
+
+    private static string? Take(Dictionary<string, string?> flags, string name) =>
+        flags.Remove(name, out var value) ? value : null;
+
+    private static void Reject(Dictionary<string, string?> flags, params string[] known)
+    {
+        foreach (var name in known)
+        {
+            flags.Remove(name);
+        }
+        if (flags.Count > 0)
+        {
+            throw new UsageException($"unknown option --{flags.Keys.First()}");
+        }
+    }
+
+    private static double? Number(Dictionary<string, string?> flags, string name, double min, bool exclusive)
+    {
+        if (!flags.TryGetValue(name, out var text))
+        {
+            return null;
+        }
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+        {
+            throw new UsageException($"--{name}: expected a number, got '{text}'");
+        }
+        if (exclusive ? value <= min : value < min)
+        {
+            throw new UsageException($"--{name}: must be {(exclusive ? ">" : ">=")} {min.ToString(CultureInfo.InvariantCulture)} (got {text})");
+        }
+        return value;
+    }
+
+    private static GatewayEndpoint? Endpoint(Dictionary<string, string?> flags, string name)
+    {
+        var clusterId = Take(flags, "cluster-id");
+        var serviceId = Take(flags, "service-id");
+        if (!flags.TryGetValue(name, out var text))
+        {
+            return clusterId is null && serviceId is null
+                ? null
+                : throw new UsageException("--cluster-id and --service-id go with --join");
+        }
+        return GatewayEndpoint.TryParse(text ?? "", out var endpoint)
+            ? endpoint with { ClusterId = clusterId ?? endpoint.ClusterId, ServiceId = serviceId ?? endpoint.ServiceId }
+            : throw new UsageException($"--{name}: expected HOST:GATEWAYPORT, got '{text}'");
+    }
+}

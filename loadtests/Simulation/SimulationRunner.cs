@@ -1,0 +1,47 @@
+using CallCenter.LoadTests.Hosting;
+using CallCenter.LoadTests.Scenarios;
+using CallCenter.Time;
+
+namespace CallCenter.LoadTests.Simulation;
+
+/// <summary>Runs one validated scenario end to end: clock, host, simulation, shutdown.</summary>
+public static class SimulationRunner
+{
+    public static Task<SimulationReport> RunAsync(
+        Scenario scenario, RunOptions options, TextWriter progress, CancellationToken cancellationToken = default)
+    {
+        var plan = new ScenarioPlan(scenario);
+        if (plan.CheckAgainstGrains() is { Count: > 0 } refused)
+        {
+            throw new ScenarioException(refused);
+        }
+        // On the thread pool, whatever the caller's synchronization context (a test runner's
+        // throttles its continuations): the silo's background loops must not inherit it.
+        return Task.Run(() => RunOnThreadPoolAsync(plan, options, progress, cancellationToken), cancellationToken);
+    }
+
+    private static async Task<SimulationReport> RunOnThreadPoolAsync(
+        ScenarioPlan plan, RunOptions options, TextWriter progress, CancellationToken cancellationToken)
+    {
+        var scenario = plan.Scenario;
+        var speed = options.Speed ?? scenario.Speed;
+        var clock = new ScaledTimeProvider(scenario.StartAt ?? DefaultStart(), speed);
+
+        var host = options.Join is { } gateway
+            ? await SimulationHost.JoinAsync(gateway, cancellationToken)
+            : await SimulationHost.StartInProcessAsync(clock, cancellationToken);
+        await using (host)
+        {
+            progress.WriteLine($"[sim] {host.Description}");
+            if (options.Join is not null)
+            {
+                progress.WriteLine($"[sim] joined: the cluster's own clock must run at speed {speed}; records are counted from the call observer only");
+            }
+            var simulator = new Simulator(plan, host.Grains, clock, options, host.Sink, progress);
+            return await simulator.RunAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Today 08:00 UTC: a working morning, far from the midnight where daily counters reset.</summary>
+    private static DateTimeOffset DefaultStart() => new(DateTime.UtcNow.Date.AddHours(8), TimeSpan.Zero);
+}
