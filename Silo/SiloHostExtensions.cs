@@ -11,6 +11,7 @@ public static class SiloHostExtensions
     public static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.Ordinal)
     {
         ["--storage"] = $"{SiloOptions.Section}:Storage",
+        ["--clock-speed"] = $"{SiloOptions.Section}:ClockSpeed",
         ["--cluster-id"] = $"{SiloOptions.Section}:ClusterId",
         ["--service-id"] = $"{SiloOptions.Section}:ServiceId",
         ["--silo-port"] = $"{SiloOptions.Section}:SiloPort",
@@ -41,6 +42,10 @@ public static class SiloHostExtensions
         builder.UseOrleans(orleans =>
         {
             orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
+            if (silo.ClockSpeed != 1)
+            {
+                orleans.Services.AddSingleton(new Time.CallCenterClock(new Time.ScaledTimeProvider(DateTimeOffset.UtcNow, silo.ClockSpeed)));
+            }
             orleans.AddCallCenter(memoryStorage: true);
         });
         return builder;

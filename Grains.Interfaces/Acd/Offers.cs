@@ -20,7 +20,8 @@ public enum EnqueueStatus
     Waiting,
     /// <summary>An overflow rule sent the call on at once (no agents logged in, all busy).</summary>
     Overflowed,
-    /// <summary>The queue cannot take the call (not configured, or no agents and no overflow target).</summary>
+    /// <summary>The queue cannot take the call: it is not configured. (A call to a queue with nobody logged
+    /// in waits, bounded by the queue's maximum wait, unless a no-agents overflow rule sends it on.)</summary>
     Rejected,
 }
 

@@ -23,7 +23,7 @@ public sealed class QueueRecord
 [CollectionAgeLimit(Days = 7)]
 public sealed class QueueGrain(
     [PersistentState("queue", CallCenterSiloExtensions.StorageName)] IPersistentState<QueueRecord> record,
-    TimeProvider clock,
+    CallCenterClock clock,
     ILogger<QueueGrain> logger) : Grain, IQueueGrain
 {
     private static readonly TimeSpan StatisticsInterval = TimeSpan.FromSeconds(1);
@@ -34,7 +34,7 @@ public sealed class QueueGrain(
     private bool _statisticsChanged = true;
 
     private string QueueId => GrainKeys.IdOf(this.GetPrimaryKeyString(), GrainKeys.QueuePrefix);
-    private DateTimeOffset Now => clock.GetUtcNow();
+    private DateTimeOffset Now => clock.Now;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {

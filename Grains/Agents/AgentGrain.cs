@@ -22,7 +22,7 @@ public sealed class AgentRecord
 [CollectionAgeLimit(Days = 7)]
 public sealed class AgentGrain(
     [PersistentState("agent", CallCenterSiloExtensions.StorageName)] IPersistentState<AgentRecord> record,
-    TimeProvider clock,
+    CallCenterClock clock,
     PresenceReporter presenceReporter,
     ILogger<AgentGrain> logger) : Grain, IAgentGrain
 {
@@ -48,7 +48,7 @@ public sealed class AgentGrain(
 
     private string AgentId => GrainKeys.IdOf(this.GetPrimaryKeyString(), GrainKeys.AgentPrefix);
     private AgentProfile Profile => record.State.Profile ?? throw new InvalidOperationException($"Agent '{AgentId}' is not configured.");
-    private DateTimeOffset Now => clock.GetUtcNow();
+    private DateTimeOffset Now => clock.Now;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using CallCenter.Time;
 using System.Collections.Immutable;
 using CallCenter.Acd;
 using Microsoft.Extensions.Logging;
@@ -14,7 +15,7 @@ namespace CallCenter.Calls;
 // collected then (its state is its outcome). It deactivates itself once its record is written.
 [CollectionAgeLimit(Days = 1)]
 public sealed class CallGrain(
-    TimeProvider clock,
+    CallCenterClock clock,
     RoutingTableCache routing,
     ICallDetailRecordSink records,
     ILogger<CallGrain> logger) : Grain, ICallGrain
@@ -40,7 +41,7 @@ public sealed class CallGrain(
     private CallDetailRecord? _record;
 
     private string CallId => GrainKeys.IdOf(this.GetPrimaryKeyString(), GrainKeys.CallPrefix);
-    private DateTimeOffset Now => clock.GetUtcNow();
+    private DateTimeOffset Now => clock.Now;
 
     public async Task<CallStartResult> Start(CallArrival arrival, ICallObserver? observer)
     {
@@ -105,11 +106,13 @@ public sealed class CallGrain(
                 End(party == CallParty.System ? CallOutcome.Failed : CallOutcome.Abandoned, party, null);
                 return Task.CompletedTask;
             default:
+                // One timestamp for both sides, so the record never ends after the agent's next call starts.
+                var now = Now;
                 if (party != CallParty.Agent && _agentId is not null)
                 {
-                    GrainFactory.GetAgent(_agentId).CallEnded(CallId, Now).Ignore();
+                    GrainFactory.GetAgent(_agentId).CallEnded(CallId, now).Ignore();
                 }
-                End(CallOutcome.Completed, party, null);
+                End(CallOutcome.Completed, party, null, now);
                 return Task.CompletedTask;
         }
     }
@@ -218,13 +221,13 @@ public sealed class CallGrain(
         _state = next;
     }
 
-    private void End(CallOutcome outcome, CallParty endedBy, string? detail)
+    private void End(CallOutcome outcome, CallParty endedBy, string? detail, DateTimeOffset? at = null)
     {
         if (!CallLifecycle.CanEndWith(_state, outcome))
         {
             throw new InvalidCallTransitionException(CallId, _state, CallState.Ended, $"a {_state} call cannot end as {outcome}");
         }
-        var now = Now;
+        var now = at ?? Now;
         if (_holdStartedAt is { } heldSince)
         {
             _hold += now - heldSince;

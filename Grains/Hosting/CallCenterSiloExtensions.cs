@@ -11,9 +11,9 @@ public static class CallCenterSiloExtensions
     public const string StorageName = "callcenter";
 
     /// <summary>
-    /// Registers the call-center grains' services. Register a <see cref="TimeProvider"/> or an
+    /// Registers the call-center grains' services. Register a <see cref="Time.CallCenterClock"/> or an
     /// <see cref="ICallDetailRecordSink"/> before calling this to replace the defaults
-    /// (the simulator registers a scaled clock and a counting sink).
+    /// (the simulator registers a scaled clock and a counting sink; Orleans keeps real time).
     /// </summary>
     public static ISiloBuilder AddCallCenter(this ISiloBuilder silo, bool memoryStorage = true)
     {
@@ -21,7 +21,7 @@ public static class CallCenterSiloExtensions
         {
             silo.AddMemoryGrainStorage(StorageName);
         }
-        silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.TryAddSingleton(Time.CallCenterClock.System);
         silo.Services.TryAddSingleton<InMemoryCallDetailRecordSink>();
         silo.Services.TryAddSingleton<ICallDetailRecordSink>(sp => sp.GetRequiredService<InMemoryCallDetailRecordSink>());
         silo.Services.TryAddSingleton<PresenceReporter>();

@@ -1,3 +1,4 @@
+using CallCenter.Time;
 using System.Collections.Immutable;
 using CallCenter.Agents;
 
@@ -7,7 +8,7 @@ namespace CallCenter.Stats;
 /// Live figures for the whole center and each region (ACD-7), from queue figures and agent
 /// presence pushed in batches about once a second. Agents are counted once, by home region.
 /// </summary>
-public sealed class CenterStatisticsGrain(TimeProvider clock) : Grain, ICenterStatisticsGrain
+public sealed class CenterStatisticsGrain(CallCenterClock clock) : Grain, ICenterStatisticsGrain
 {
     private const string CenterScope = "center";
     private readonly Dictionary<string, QueueStatistics> _queues = new(StringComparer.Ordinal);
@@ -36,7 +37,7 @@ public sealed class CenterStatisticsGrain(TimeProvider clock) : Grain, ICenterSt
 
     public Task<CenterStatistics> Get()
     {
-        var now = clock.GetUtcNow();
+        var now = clock.Now;
         var regions = _queues.Values.Select(q => q.Region)
             .Concat(_agents.Values.Select(a => a.Region))
             .OfType<string>()

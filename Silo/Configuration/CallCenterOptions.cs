@@ -11,6 +11,8 @@ public sealed class SiloOptions
     public int GatewayPort { get; set; } = 30000;
     /// <summary>memory (embedded default); postgres arrives with the PostgreSQL issue.</summary>
     public string Storage { get; set; } = "memory";
+    /// <summary>How many times faster than real time the center's clock runs (for simulations that join this silo).</summary>
+    public double ClockSpeed { get; set; } = 1;
 }
 
 public sealed class DemoOptions
@@ -45,6 +47,7 @@ public sealed class CallCenterOptionsValidator : IValidateOptions<SiloOptions>, 
         if (o.SiloPort is < 1 or > 65535) errors.Add($"{SiloOptions.Section}:SiloPort {o.SiloPort} is not a TCP port (1-65535)");
         if (o.GatewayPort is < 1 or > 65535) errors.Add($"{SiloOptions.Section}:GatewayPort {o.GatewayPort} is not a TCP port (1-65535)");
         if (o.SiloPort == o.GatewayPort) errors.Add($"{SiloOptions.Section}:SiloPort and GatewayPort must differ (both {o.SiloPort})");
+        if (!(o.ClockSpeed > 0) || double.IsInfinity(o.ClockSpeed)) errors.Add($"{SiloOptions.Section}:ClockSpeed must be a positive number");
         if (!StorageKinds.Contains(o.Storage, StringComparer.OrdinalIgnoreCase))
             errors.Add($"{SiloOptions.Section}:Storage '{o.Storage}' is not supported; expected one of: {string.Join(", ", StorageKinds)}");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

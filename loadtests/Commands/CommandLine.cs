@@ -26,8 +26,10 @@ public static class CommandLine
 
         simulate runs a scenario file (see loadtests/scenarios) and writes the result JSON
         (to stdout without --out). With --join it drives a running cluster (cluster and service
-        id "dev" unless given) whose clock must run at the scenario's speed. Exit codes: 0 ran, 1 failed, 2 bad scenario or arguments,
-        3 ran with lost calls or invariant violations (--strict only).
+        ids of the embedded silo, callcenter-dev / callcenter, unless given) whose clock must run at the
+        scenario's speed (start it with: dotnet run --project Silo -- --demo false --clock-speed N).
+        Exit codes: 0 ran, 1 failed, 2 bad scenario or arguments, 3 ran with lost calls or
+        invariant violations (--strict only).
         bench runs a built-in large scenario and prints calls per wall-second and routing
         decision latency percentiles.
         """;

@@ -41,8 +41,8 @@ public sealed class SimulationHost : IAsyncDisposable
 
     /// <summary>
     /// Starts a one-silo cluster on free localhost ports with <paramref name="clock"/> as every
-    /// grain's TimeProvider and a counting record sink, both registered before AddCallCenter so
-    /// that they replace its defaults.
+    /// grain's clock and a counting record sink, both registered before AddCallCenter so that
+    /// they replace its defaults.
     /// </summary>
     public static async Task<SimulationHost> StartInProcessAsync(ScaledTimeProvider clock, CancellationToken cancellationToken = default)
     {
@@ -53,14 +53,10 @@ public sealed class SimulationHost : IAsyncDisposable
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: gateway.ServiceId, clusterId: gateway.ClusterId);
-            silo.Services.AddSingleton<TimeProvider>(clock);
+            // The grains' clock runs at the scenario's speed; Orleans keeps its own real-time clock.
+            silo.Services.AddSingleton(new CallCenterClock(clock));
             silo.Services.AddSingleton<ICallDetailRecordSink>(sink);
             silo.AddCallCenter();
-            // Orleans itself reads the registered TimeProvider (membership, watchdog, directory,
-            // manifest refresh). On a clock running hundreds of times faster, a lone silo's own
-            // liveness checks see its heartbeats as stale and declare it dead within seconds, so
-            // liveness is off: there is no other silo to probe anyway.
-            silo.Configure<ClusterMembershipOptions>(o => o.LivenessEnabled = false);
         });
         var host = builder.Build();
         await StartOffContextAsync(host, cancellationToken);

@@ -25,8 +25,8 @@ public sealed record RunOptions
     public string? ScenarioPath { get; init; }
 }
 
-/// <summary>A cluster's gateway, and the ids the cluster runs under ("dev" for localhost clustering).</summary>
-public sealed record GatewayEndpoint(string Host, int Port, string ClusterId = "dev", string ServiceId = "dev")
+/// <summary>A cluster's gateway, and the ids the cluster runs under (by default those of the embedded silo).</summary>
+public sealed record GatewayEndpoint(string Host, int Port, string ClusterId = "callcenter-dev", string ServiceId = "callcenter")
 {
     public static bool TryParse(string text, [NotNullWhen(true)] out GatewayEndpoint? endpoint)
     {

@@ -7,6 +7,8 @@ namespace CallCenter.LoadTests.Simulation;
 /// <summary>Runs one validated scenario end to end: clock, host, simulation, shutdown.</summary>
 public static class SimulationRunner
 {
+    private const int MinPoolThreads = 16;
+
     public static Task<SimulationReport> RunAsync(
         Scenario scenario, RunOptions options, TextWriter progress, CancellationToken cancellationToken = default)
     {
@@ -15,6 +17,10 @@ public static class SimulationRunner
         {
             throw new ScenarioException(refused);
         }
+        // A burst of first activations can block a few pool threads at once; the pool then adds
+        // threads only about once a second, which on a fast clock is a minute of scenario time.
+        ThreadPool.GetMinThreads(out var workers, out var completionPorts);
+        ThreadPool.SetMinThreads(Math.Max(workers, MinPoolThreads), completionPorts);
         // On the thread pool, whatever the caller's synchronization context (a test runner's
         // throttles its continuations): the silo's background loops must not inherit it.
         return Task.Run(() => RunOnThreadPoolAsync(plan, options, progress, cancellationToken), cancellationToken);

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
 using CallCenter.Acd;
@@ -43,6 +42,7 @@ public sealed partial class Simulator : IScenarioActionHandler<SimAction>
     private readonly int[] _agentConnectedCall;
     /// <summary>Recovery checks scheduled or in flight per agent: a not-ready agent with one pending is recovering.</summary>
     private readonly int[] _pendingRecoveries;
+    private readonly bool[] _recoveryInFlight;
     private readonly Random[] _answerChoice;
     private readonly Random[] _answerDelay;
     private readonly ArrivalStream[] _streams;
@@ -108,14 +108,13 @@ public sealed partial class Simulator : IScenarioActionHandler<SimAction>
         _agentGroup = [.. plan.Agents.Select(a => a.Group)];
         _agentConnectedCall = Enumerable.Repeat(-1, plan.Agents.Length).ToArray();
         _pendingRecoveries = new int[plan.Agents.Length];
+        _recoveryInFlight = new bool[plan.Agents.Length];
         _answerChoice = [.. _scenario.Agents.Select((_, g) => random.For("answer-choice", g))];
         _answerDelay = [.. _scenario.Agents.Select((_, g) => random.For("answer-delay", g))];
         _queueNames = [.. _scenario.Queues.Select(q => q.Id)];
         _queueIndex = _queueNames.Select((q, i) => (q, i)).ToDictionary(x => x.q, x => x.i, StringComparer.Ordinal);
         _streams = [.. _scenario.Arrivals.Select((a, i) => new ArrivalStream(a, i, _queueIndex[a.Queue], random, options.RateMultiplier))];
     }
-
-    public ScenarioScheduler<SimAction> Scheduler => _scheduler;
 
     private double Now => TicksToSeconds(_scheduler.Now - _runStart);
 
@@ -383,6 +382,7 @@ public sealed partial class Simulator : IScenarioActionHandler<SimAction>
                 break;
             case SimActionKind.RecoverCompleted:
                 _pendingRecoveries[action.Agent]--;
+                _recoveryInFlight[action.Agent] = false;
                 if (action.Value == 1)
                 {
                     _n.Recoveries++;
@@ -610,6 +610,14 @@ public sealed partial class Simulator : IScenarioActionHandler<SimAction>
 
     private void IssueRecover(int agent)
     {
+        if (_recoveryInFlight[agent])
+        {
+            // One check at a time per agent: two could both see it not-ready, and the second
+            // SetReady would land after the first had made it ready and it had been offered a call.
+            _scheduler.Schedule(_scheduler.Now + SecondsToTicks(_scenario.NotReadyRecoverySeconds), new SimAction(SimActionKind.Recover, -1, agent));
+            return;
+        }
+        _recoveryInFlight[agent] = true;
         _n.RecoverChecks++;
         _ = RecoverAsync(agent);
     }

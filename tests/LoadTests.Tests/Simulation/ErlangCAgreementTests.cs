@@ -113,6 +113,11 @@ public sealed class ErlangCAgreementTests(ITestOutputHelper output)
         var overrun = report.Calls.Select(x => x.TalkSeconds - x.HandleSeconds).Order().ToList();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"talk minus drawn handle time, s: p50 {overrun[overrun.Count / 2]:0.000} p99 {overrun[overrun.Count * 99 / 100]:0.000} max {overrun[^1]:0.000}"));
+        foreach (var late in report.Calls.OrderByDescending(x => x.TalkSeconds - x.HandleSeconds).Take(3))
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  hung up late: {late.CallId} arrived {late.ArrivalSeconds:0.0} s, waited {late.WaitSeconds:0.00} s, talked {late.TalkSeconds:0.00} s of {late.HandleSeconds:0.00} s"));
+        }
         Assert.InRange(overrun[overrun.Count / 2], -0.1, 0.1);
         var failures = new List<string>();
         foreach (var n in sizes)
