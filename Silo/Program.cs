@@ -2,7 +2,8 @@ using CallCenter.Silo;
 
 // The embedded default: one silo with localhost clustering and in-memory storage, a demo center
 // (service 1000 routed by province) with demo traffic, and a live summary line per queue.
-var builder = Host.CreateApplicationBuilder(args);
+// appsettings.json is read from the app's folder, wherever `dotnet run --project Silo` is started.
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddCommandLine(args, SiloHostExtensions.SwitchMappings);
 
 var errors = builder.AddCallCenterOptions();
