@@ -22,7 +22,8 @@ public interface IAgentGrain : IGrainWithStringKey
 
     /// <summary>Answers the ringing call; false when the call is gone (the caller hung up, another agent won a ring-all).</summary>
     [Alias("answer")] Task<bool> Answer(string callId);
-    /// <summary>Declines the ringing call: it goes back to the head of the queue and the agent becomes ready again.</summary>
+    /// <summary>Declines the ringing call: it goes back to its place at the head of the queue and the agent
+    /// goes not-ready with reason "declined" (otherwise it would be offered the same call again).</summary>
     [Alias("decline")] Task Decline(string callId);
     [Alias("hold")] Task Hold();
     [Alias("retrieve")] Task Retrieve();
