@@ -107,7 +107,6 @@ public sealed class RoutingTableCache(IGrainFactory grains)
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1);
     private volatile CompiledRoutingTable? _table;
     private long _checkedAt;
-    private Task? _refresh;
 
     public void Update(CompiledRoutingTable table)
     {
@@ -129,7 +128,7 @@ public sealed class RoutingTableCache(IGrainFactory grains)
         if (Environment.TickCount64 - Volatile.Read(ref _checkedAt) > RefreshInterval.TotalMilliseconds)
         {
             Volatile.Write(ref _checkedAt, Environment.TickCount64);
-            _refresh = Refresh();
+            Refresh().Ignore();
         }
         return table;
     }

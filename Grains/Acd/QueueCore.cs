@@ -67,9 +67,9 @@ public sealed class QueueCore
         foreach (var entry in _calls.Values)
         {
             ScheduleChecks(entry);
-            foreach (var offer in entry.Offers.Values)
+            foreach (var held in entry.Offers.Values)
             {
-                _checks.Enqueue(new Check(CheckKind.ReservationGuard, entry.Call.CallId, offer.OfferId), offer.OfferedAt + offer.RingTimeout + ReservationGrace);
+                _checks.Enqueue(new Check(CheckKind.ReservationGuard, entry.Call.CallId, held.Offer.OfferId), held.Offer.OfferedAt + held.Offer.RingTimeout + ReservationGrace);
             }
         }
         Dispatch(now);
@@ -85,7 +85,6 @@ public sealed class QueueCore
             {
                 m.Level = membership.Level;
                 m.Skills = membership.Skills;
-                m.Region = membership.Region;
             });
         }
         else
@@ -94,7 +93,6 @@ public sealed class QueueCore
             {
                 Level = membership.Level,
                 Skills = membership.Skills,
-                Region = membership.Region,
             };
         }
         Dispatch(now);
@@ -199,7 +197,7 @@ public sealed class QueueCore
             Reindex(member, m => m.PendingOfferId = null);
         }
         var current = _calls.TryGetValue(offer.CallId, out var entry)
-            && entry.Offers.TryGetValue(offer.AgentId, out var held) && held.OfferId == offer.OfferId;
+            && entry.Offers.TryGetValue(offer.AgentId, out var held) && held.Offer.OfferId == offer.OfferId;
         if (!current)
         {
             if (accepted)
@@ -222,7 +220,7 @@ public sealed class QueueCore
                 // Busy as of the epoch it accepted in; a newer "ready" that overtook this reply stands.
                 MakeUnavailable(member, agentEpoch);
             }
-            entry!.Ringing.Add(offer.AgentId);
+            entry!.Offers[offer.AgentId].Ringing = true;
             _effects.Add(new QueueEffect.CallOffered(offer.CallId, offer.AgentId, offer.OfferedAt));
             // Clearing the pending mark may have filed a newer "ready" from this agent.
             Dispatch(now);
@@ -236,14 +234,15 @@ public sealed class QueueCore
         Dispatch(now);
     }
 
-    public void OfferFailed(string callId, string agentId, long offerId, OfferFailure reason, long agentEpoch, DateTimeOffset now)
+    /// <summary>The agent gave the offer up (ring-no-answer, decline): the call goes back to its place.</summary>
+    public void OfferFailed(string callId, string agentId, long offerId, long agentEpoch, DateTimeOffset now)
     {
         if (_members.TryGetValue(agentId, out var member))
         {
             // Dated by the agent: news older than the agent's latest "ready" changes nothing.
             MakeUnavailable(member, agentEpoch);
         }
-        if (_calls.TryGetValue(callId, out var entry) && entry.Offers.TryGetValue(agentId, out var offer) && offer.OfferId == offerId)
+        if (_calls.TryGetValue(callId, out var entry) && entry.Offers.TryGetValue(agentId, out var held) && held.Offer.OfferId == offerId)
         {
             DropOffer(entry, agentId, now);
         }
@@ -330,17 +329,16 @@ public sealed class QueueCore
                     ApplyDueWaitRules(entry, now);
                     break;
                 case CheckKind.ReservationGuard:
-                    foreach (var (agentId, offer) in entry.Offers.ToArray())
+                    foreach (var (agentId, held) in entry.Offers.ToArray())
                     {
-                        if (offer.OfferId == check.OfferId)
+                        if (held.Offer.OfferId == check.OfferId)
                         {
                             if (_members.TryGetValue(agentId, out var member))
                             {
-                                var epoch = entry.OfferEpochs.GetValueOrDefault(agentId);
-                                Reindex(member, m => m.PendingOfferId = m.PendingOfferId == offer.OfferId ? null : m.PendingOfferId);
-                                MakeUnavailable(member, epoch);
+                                Reindex(member, m => m.PendingOfferId = m.PendingOfferId == held.Offer.OfferId ? null : m.PendingOfferId);
+                                MakeUnavailable(member, held.Epoch);
                             }
-                            _effects.Add(new QueueEffect.CancelOffer(agentId, entry.Call.CallId, offer.OfferId));
+                            _effects.Add(new QueueEffect.CancelOffer(agentId, entry.Call.CallId, held.Offer.OfferId));
                             DropOffer(entry, agentId, now);
                         }
                     }
@@ -366,7 +364,7 @@ public sealed class QueueCore
             Region = Settings.Region,
             At = now,
             CallsWaiting = _calls.Count,
-            CallsRinging = _calls.Values.Count(e => e.Ringing.Count > 0),
+            CallsRinging = _calls.Values.Count(e => e.Offers.Values.Any(h => h.Ringing)),
             OldestWaitSeconds = Math.Max(0, oldest.TotalSeconds),
             AgentsReady = _ready.Count,
             AgentsLoggedIn = _members.Count,
@@ -419,9 +417,7 @@ public sealed class QueueCore
             Reindex(member, m => m.LastOfferSequence = ++_roundRobinSequence);
         }
         _waiting.Remove(entry);
-        entry.Offers[agent.AgentId] = offer;
-        entry.OfferEpochs[agent.AgentId] = agent.Epoch;
-        entry.Ringing.Add(agent.AgentId);
+        entry.Offers[agent.AgentId] = new HeldOffer(offer, agent.Epoch) { Ringing = true };
         _checks.Enqueue(new Check(CheckKind.ReservationGuard, entry.Call.CallId, offer.OfferId), now + offer.RingTimeout + ReservationGrace);
         _effects.Add(new QueueEffect.CallOffered(entry.Call.CallId, agent.AgentId, now));
         return offer;
@@ -455,13 +451,13 @@ public sealed class QueueCore
             foreach (var member in chosen)
             {
                 var offer = NewOffer(entry, member.AgentId, now, onEntry: ReferenceEquals(entry, onEntry), ringAll);
-                entry.OfferEpochs[member.AgentId] = member.Availability!.Epoch;
+                var epoch = member.Availability!.Epoch;
                 Reindex(member, m =>
                 {
                     m.PendingOfferId = offer.OfferId;
                     m.LastOfferSequence = ++_roundRobinSequence;
                 });
-                entry.Offers[member.AgentId] = offer;
+                entry.Offers[member.AgentId] = new HeldOffer(offer, epoch);
                 _checks.Enqueue(new Check(CheckKind.ReservationGuard, entry.Call.CallId, offer.OfferId), now + offer.RingTimeout + ReservationGrace);
                 _effects.Add(new QueueEffect.ReserveAgent(offer));
             }
@@ -515,8 +511,6 @@ public sealed class QueueCore
     private void DropOffer(Entry entry, string agentId, DateTimeOffset now)
     {
         entry.Offers.Remove(agentId);
-        entry.Ringing.Remove(agentId);
-        entry.OfferEpochs.Remove(agentId);
         if (entry.Offers.Count == 0 && _calls.ContainsKey(entry.Call.CallId))
         {
             // Back to its place: the head of the queue for its priority, since it keeps its first arrival (ACD-5).
@@ -559,13 +553,11 @@ public sealed class QueueCore
     {
         _calls.Remove(entry.Call.CallId);
         _waiting.Remove(entry);
-        foreach (var (agentId, offer) in entry.Offers)
+        foreach (var (agentId, held) in entry.Offers)
         {
-            _effects.Add(new QueueEffect.CancelOffer(agentId, entry.Call.CallId, offer.OfferId));
+            _effects.Add(new QueueEffect.CancelOffer(agentId, entry.Call.CallId, held.Offer.OfferId));
         }
         entry.Offers.Clear();
-        entry.Ringing.Clear();
-        entry.OfferEpochs.Clear();
     }
 
     private void MoveOut(Entry entry, string target, string reason, DateTimeOffset now)
@@ -641,11 +633,17 @@ public sealed class QueueCore
         public QueuedCall Call { get; } = call;
         public DateTimeOffset EnteredAt { get; } = enteredAt;
         /// <summary>Outstanding offers by agent id (several only for ring-all).</summary>
-        public Dictionary<string, Offer> Offers { get; } = new(StringComparer.Ordinal);
-        /// <summary>Agents that accepted the reservation and are ringing.</summary>
-        public HashSet<string> Ringing { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, HeldOffer> Offers { get; } = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>An offer the queue has made and not yet seen end.</summary>
+    public sealed class HeldOffer(Offer offer, long epoch)
+    {
+        public Offer Offer { get; } = offer;
         /// <summary>The agent's epoch when offered: what the queue's guard may mark stale, and no later news.</summary>
-        public Dictionary<string, long> OfferEpochs { get; } = new(StringComparer.Ordinal);
+        public long Epoch { get; } = epoch;
+        /// <summary>The agent accepted the reservation and is ringing.</summary>
+        public bool Ringing { get; set; }
     }
 
     public sealed class Member(string agentId)
@@ -653,7 +651,6 @@ public sealed class QueueCore
         public string AgentId { get; } = agentId;
         public int Level { get; set; } = 1;
         public ImmutableDictionary<string, int> Skills { get; set; } = ImmutableDictionary<string, int>.Empty;
-        public string? Region { get; set; }
         /// <summary>Set while the agent is in the ready index.</summary>
         public AgentAvailability? Availability { get; set; }
         public long UnavailableEpoch { get; set; }

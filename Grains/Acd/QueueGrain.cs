@@ -41,12 +41,7 @@ public sealed class QueueGrain(
         this.RegisterGrainTimer(PushStatistics, new GrainTimerCreationOptions(StatisticsInterval, StatisticsInterval) { KeepAlive = false });
         if (record.State.Settings is { } settings)
         {
-            _core = new QueueCore(settings, Seed(settings.Id));
-            var now = Now;
-            foreach (var member in record.State.Members.Values)
-            {
-                _core.Join(member, now);
-            }
+            _core = CreateCore(settings);
             // The queue was deactivated or moved: ask members who is ready right now.
             var availabilities = await Task.WhenAll(record.State.Members.Values.Select(m =>
                 GrainFactory.GetAgent(m.AgentId).GetAvailability(m.Level)));
@@ -72,11 +67,7 @@ public sealed class QueueGrain(
         await record.WriteStateAsync();
         if (_core is null)
         {
-            _core = new QueueCore(settings, Seed(settings.Id));
-            foreach (var member in record.State.Members.Values)
-            {
-                _core.Join(member, Now);
-            }
+            _core = CreateCore(settings);
         }
         else
         {
@@ -127,7 +118,7 @@ public sealed class QueueGrain(
         Apply(core => core.ReservationResult(offer, accepted, agentEpoch, Now));
 
     public Task OfferFailed(string callId, string agentId, long offerId, OfferFailure reason, long agentEpoch) =>
-        Apply(core => core.OfferFailed(callId, agentId, offerId, reason, agentEpoch, Now));
+        Apply(core => core.OfferFailed(callId, agentId, offerId, agentEpoch, Now));
 
     public Task CallHandled(HandledCall handled) => Apply(core => core.Handled(handled, Now));
 
@@ -221,7 +212,17 @@ public sealed class QueueGrain(
         return GrainFactory.GetCenterStatistics().ReportQueue(_core.Statistics(Now));
     }
 
-    private static int Seed(string queueId) => StringComparer.Ordinal.GetHashCode(queueId);
+    /// <summary>A core for these settings with the persisted members joined (their readiness is learnt later).</summary>
+    private QueueCore CreateCore(QueueSettings settings)
+    {
+        var core = new QueueCore(settings, StringComparer.Ordinal.GetHashCode(settings.Id));
+        var now = Now;
+        foreach (var member in record.State.Members.Values)
+        {
+            core.Join(member, now);
+        }
+        return core;
+    }
 }
 
 public static class QueueSettingsValidator

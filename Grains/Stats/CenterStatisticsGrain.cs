@@ -53,8 +53,7 @@ public sealed class CenterStatisticsGrain(CallCenterClock clock) : Grain, ICente
     private static ScopeStatistics Scope(string scope, IEnumerable<QueueStatistics> queues, IEnumerable<AgentPresenceReport> agents, DateTimeOffset now)
     {
         var list = queues.ToList();
-        var day = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
-        var interval = day + TimeSpan.FromTicks((now - day).Ticks / PeriodCounter.IntervalLength.Ticks * PeriodCounter.IntervalLength.Ticks);
+        var (day, interval) = PeriodCounter.PeriodStarts(now);
         return new ScopeStatistics
         {
             Scope = scope,

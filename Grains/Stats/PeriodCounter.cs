@@ -10,10 +10,16 @@ public sealed class PeriodCounter
     public PeriodCounters Interval { get; private set; } = new();
     public PeriodCounters Today { get; private set; } = new();
 
-    public void Roll(DateTimeOffset now)
+    /// <summary>The start of today and of the current 15-minute interval.</summary>
+    public static (DateTimeOffset Day, DateTimeOffset Interval) PeriodStarts(DateTimeOffset now)
     {
         var day = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
-        var interval = day + TimeSpan.FromTicks((now - day).Ticks / IntervalLength.Ticks * IntervalLength.Ticks);
+        return (day, day + TimeSpan.FromTicks((now - day).Ticks / IntervalLength.Ticks * IntervalLength.Ticks));
+    }
+
+    public void Roll(DateTimeOffset now)
+    {
+        var (day, interval) = PeriodStarts(now);
         if (Today.Start != day)
         {
             Today = new PeriodCounters { Start = day };

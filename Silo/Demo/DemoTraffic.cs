@@ -7,6 +7,12 @@ using Microsoft.Extensions.Options;
 
 namespace CallCenter.Silo.Demo;
 
+internal static class DemoRandom
+{
+    /// <summary>An exponentially distributed draw with the given mean (Poisson arrivals, talk and patience times).</summary>
+    public static double Exponential(double mean) => -Math.Log(1 - Random.Shared.NextDouble()) * mean;
+}
+
 /// <summary>
 /// The demo agents' phones: answer after a short delay, talk for an exponential time, hang up.
 /// Stands in for the softphones until the gateway registers real ones.
@@ -40,7 +46,7 @@ public sealed class DemoPhones(IGrainFactory grains, IOptions<DemoOptions> optio
                 return;
             }
             _answered[offer.CallId] = true;
-            await Task.Delay(TimeSpan.FromSeconds(-Math.Log(1 - Random.Shared.NextDouble()) * options.Value.MeanTalkSeconds));
+            await Task.Delay(TimeSpan.FromSeconds(DemoRandom.Exponential(options.Value.MeanTalkSeconds)));
             await agent.Hangup();
         }
         catch (Exception ex) when (ex is InvalidOperationException or OrleansException or TimeoutException)
@@ -76,7 +82,7 @@ public sealed class DemoTraffic(
         logger.LogInformation("Demo traffic: {Rate} calls/minute to service {Service}", demo.CallsPerMinute, DemoCenter.Service);
         while (!stoppingToken.IsCancellationRequested)
         {
-            var gap = -Math.Log(1 - Random.Shared.NextDouble()) * 60 / demo.CallsPerMinute;
+            var gap = DemoRandom.Exponential(60 / demo.CallsPerMinute);
             await Task.Delay(TimeSpan.FromSeconds(gap), stoppingToken).ConfigureAwait(false);
             // Most callers come from the staffed provinces; the rest go to the national group.
             var region = Random.Shared.NextDouble() < 0.85
@@ -100,7 +106,7 @@ public sealed class DemoTraffic(
         {
             var call = grains.GetCall(arrival.CallId);
             await call.Start(arrival, observer);
-            await Task.Delay(TimeSpan.FromSeconds(-Math.Log(1 - Random.Shared.NextDouble()) * meanPatience), stoppingToken);
+            await Task.Delay(TimeSpan.FromSeconds(DemoRandom.Exponential(meanPatience)), stoppingToken);
             if (!phones.WasAnswered(arrival.CallId))
             {
                 await call.Hangup(CallParty.Caller);

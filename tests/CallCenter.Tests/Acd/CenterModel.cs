@@ -158,7 +158,7 @@ internal sealed class CenterModel
         var epoch = agent.Epoch;
         Send($"rna {offer.CallId}->{offer.QueueId}", () =>
         {
-            Queues[offer.QueueId].OfferFailed(offer.CallId, agent.Id, offer.OfferId, OfferFailure.RingNoAnswer, epoch, Now);
+            Queues[offer.QueueId].OfferFailed(offer.CallId, agent.Id, offer.OfferId, epoch, Now);
             Flush(offer.QueueId);
         });
     }

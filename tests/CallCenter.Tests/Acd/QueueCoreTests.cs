@@ -124,7 +124,7 @@ public sealed class QueueCoreTests
         core.Enqueue(Call("second", arrivedSecondsAgo: 30), T0);
         var offer = core.ClaimBest(Ready("a"), T0)!;
         Assert.Equal("first", offer.CallId);
-        core.OfferFailed("first", "a", offer.OfferId, OfferFailure.RingNoAnswer, 1, T0.AddSeconds(15));
+        core.OfferFailed("first", "a", offer.OfferId, 1, T0.AddSeconds(15));
         Assert.Equal("first", core.ClaimBest(Ready("b"), T0.AddSeconds(16))!.CallId);
     }
 
