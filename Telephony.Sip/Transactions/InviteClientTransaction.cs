@@ -55,33 +55,11 @@ public sealed class InviteClientTransaction : SipClientTransaction
         _ => false,
     };
 
-    internal override void Start()
-    {
-        bool failed;
-        lock (Gate)
-        {
-            failed = !SendBytes(RequestBytes);
-            if (failed)
-            {
-                TransitionTo(InviteClientState.Terminated);
-            }
-            else
-            {
-                if (!IsReliable)
-                {
-                    _timerA.Start(Options.T1);
-                }
+    private protected override SipTransactionTimer RetransmitTimer => _timerA;
 
-                _timerB.Start(Options.TransactionTimeout);
-            }
-        }
+    private protected override SipTransactionTimer TimeoutTimer => _timerB;
 
-        if (failed)
-        {
-            User.OnTransportError(this);
-            NotifyTerminated();
-        }
-    }
+    private protected override void EnterTerminated() => TransitionTo(InviteClientState.Terminated);
 
     internal override void ReceiveResponse(SipResponse response)
     {

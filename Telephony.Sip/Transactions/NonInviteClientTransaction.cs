@@ -44,33 +44,11 @@ public sealed class NonInviteClientTransaction : SipClientTransaction
         _ => false,
     };
 
-    internal override void Start()
-    {
-        bool failed;
-        lock (Gate)
-        {
-            failed = !SendBytes(RequestBytes);
-            if (failed)
-            {
-                TransitionTo(NonInviteClientState.Terminated);
-            }
-            else
-            {
-                if (!IsReliable)
-                {
-                    _timerE.Start(Options.T1);
-                }
+    private protected override SipTransactionTimer RetransmitTimer => _timerE;
 
-                _timerF.Start(Options.TransactionTimeout);
-            }
-        }
+    private protected override SipTransactionTimer TimeoutTimer => _timerF;
 
-        if (failed)
-        {
-            User.OnTransportError(this);
-            NotifyTerminated();
-        }
-    }
+    private protected override void EnterTerminated() => TransitionTo(NonInviteClientState.Terminated);
 
     internal override void ReceiveResponse(SipResponse response)
     {

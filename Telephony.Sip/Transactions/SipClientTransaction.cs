@@ -30,8 +30,47 @@ public abstract class SipClientTransaction : SipTransaction
 
     private protected byte[] RequestBytes { get; }
 
-    /// <summary>Sends the request and starts the timers.</summary>
-    internal abstract void Start();
+    /// <summary>Retransmits the request over unreliable transports: Timer A (INVITE) or E (non-INVITE).</summary>
+    private protected abstract SipTransactionTimer RetransmitTimer { get; }
+
+    /// <summary>Bounds the wait for a final response: Timer B (INVITE) or F (non-INVITE).</summary>
+    private protected abstract SipTransactionTimer TimeoutTimer { get; }
+
+    /// <summary>Moves the state machine to Terminated (called under <see cref="SipTransaction.Gate"/>).</summary>
+    private protected abstract void EnterTerminated();
+
+    /// <summary>
+    /// Sends the request and starts the timers (§17.1.1.2, §17.1.2.2): the retransmission timer at T1
+    /// over unreliable transports only, the timeout timer always. A request the transport cannot send
+    /// ends the transaction at once as a transport error (§8.1.3.1).
+    /// </summary>
+    internal void Start()
+    {
+        bool failed;
+        lock (Gate)
+        {
+            failed = !SendBytes(RequestBytes);
+            if (failed)
+            {
+                EnterTerminated();
+            }
+            else
+            {
+                if (!IsReliable)
+                {
+                    RetransmitTimer.Start(Options.T1);
+                }
+
+                TimeoutTimer.Start(Options.TransactionTimeout);
+            }
+        }
+
+        if (failed)
+        {
+            User.OnTransportError(this);
+            NotifyTerminated();
+        }
+    }
 
     internal abstract void ReceiveResponse(SipResponse response);
 
