@@ -11,6 +11,8 @@ dotnet --info >/dev/null 2>&1 || { echo "the .NET 10 SDK (dotnet) is required" >
 results="${TEST_RESULTS:-artifacts/test-results}"
 mkdir -p "$results"
 
+scripts/pg.sh install
+
 dotnet build CallCenter.sln -c Release -warnaserror
 # One test project at a time (-m:1): the simulator's queueing-theory checks measure waits in
 # scenario time, where scheduling noise from a neighbour project is multiplied by the speed.

@@ -77,6 +77,14 @@ public sealed record CallDetailRecord
     [Id(16)] public int Offers { get; init; }
     [Id(17)] public ImmutableDictionary<string, string> AttachedData { get; init; } = ImmutableDictionary<string, string>.Empty;
     [Id(18)] public string? Detail { get; init; }
+    /// <summary>The number the caller dialled (the service number unless the gateway says otherwise).</summary>
+    [Id(19)] public string? CalledNumber { get; init; }
+    /// <summary>Wrap-up the agent spent after this call, when known at the time the record is written.</summary>
+    [Id(20)] public TimeSpan? WrapUp { get; init; }
+    /// <summary>Post-call satisfaction (1-5) when the caller answered the survey.</summary>
+    [Id(21)] public int? SurveyScore { get; init; }
+    /// <summary>Where the caller's audio was recorded, when it was.</summary>
+    [Id(22)] public string? RecordingPath { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("calls.snapshot")]
