@@ -1,6 +1,10 @@
 using CallCenter.Hosting;
 using CallCenter.Silo.Configuration;
 using CallCenter.Silo.Demo;
+using CallCenter.Silo.History;
+using CallCenter.Silo.Storage;
+using System.Net;
+using ClusterOptions = Orleans.Configuration.ClusterOptions;
 using Microsoft.Extensions.Options;
 
 namespace CallCenter.Silo;
@@ -11,6 +15,10 @@ public static class SiloHostExtensions
     public static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.Ordinal)
     {
         ["--storage"] = $"{SiloOptions.Section}:Storage",
+        ["--connection-string"] = $"{SiloOptions.Section}:ConnectionString",
+        ["--advertised-address"] = $"{SiloOptions.Section}:AdvertisedAddress",
+        ["--migrate-on-start"] = $"{SiloOptions.Section}:MigrateOnStart",
+        ["--history-spill-folder"] = $"{SiloOptions.Section}:HistorySpillFolder",
         ["--clock-speed"] = $"{SiloOptions.Section}:ClockSpeed",
         ["--cluster-id"] = $"{SiloOptions.Section}:ClusterId",
         ["--service-id"] = $"{SiloOptions.Section}:ServiceId",
@@ -39,14 +47,47 @@ public static class SiloHostExtensions
     public static IHostApplicationBuilder AddCallCenterSilo(this IHostApplicationBuilder builder)
     {
         var silo = builder.Configuration.GetSection(SiloOptions.Section).Get<SiloOptions>() ?? new SiloOptions();
+        if (silo.UsesPostgres)
+        {
+            var connectionString = silo.ConnectionString!;
+            if (silo.MigrateOnStart)
+            {
+                builder.Services.AddHostedService(sp => new SchemaOnStart(connectionString, sp.GetRequiredService<ILogger<SchemaOnStart>>()));
+            }
+            builder.Services.AddPostgresHistory(new HistoryWriterOptions
+            {
+                ConnectionString = connectionString,
+                SpillFolder = silo.HistorySpillFolder ?? Path.Combine(
+                    Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create),
+                    "callcenter", "history-spill", $"{silo.ClusterId}-{silo.SiloPort}"),
+            });
+        }
         builder.UseOrleans(orleans =>
         {
-            orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
+            if (silo.UsesPostgres)
+            {
+                orleans.Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = silo.ClusterId;
+                    o.ServiceId = silo.ServiceId;
+                });
+                orleans.ConfigureEndpoints(IPAddress.Parse(silo.AdvertisedAddress), silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: false);
+                orleans.UsePostgres(silo.ConnectionString!);
+                if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST")))
+                {
+                    // Pod name, namespace, IP and the cluster ids come from the pod's environment.
+                    orleans.UseKubernetesHosting();
+                }
+            }
+            else
+            {
+                orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
+            }
             if (silo.ClockSpeed != 1)
             {
                 orleans.Services.AddSingleton(new Time.CallCenterClock(new Time.ScaledTimeProvider(DateTimeOffset.UtcNow, silo.ClockSpeed)));
             }
-            orleans.AddCallCenter(memoryStorage: true);
+            orleans.AddCallCenter(memoryStorage: !silo.UsesPostgres);
         });
         return builder;
     }

@@ -26,6 +26,7 @@ try
     {
         SimulateCommand simulate => await Simulate.RunAsync(simulate, cancellation.Token),
         BenchCommand bench => await Benchmark.RunAsync(bench, cancellation.Token),
+        FailoverCommand failover => await Failover.RunAsync(failover, cancellation.Token),
         _ => Help(),
     };
 }

@@ -34,6 +34,13 @@ public interface IAgentGrain : IGrainWithStringKey
     /// <summary>The call ended from the caller's side.</summary>
     [Alias("call-ended"), OneWay] Task CallEnded(string callId, DateTimeOffset at);
 
+    /// <summary>
+    /// The agent's phone re-asserts its registration every few seconds with the call it is
+    /// connected to, if any. An agent whose silo died comes back from its stored presence
+    /// (logged in, ready or not-ready with its reason) on the first heartbeat, takes the phone's
+    /// call back when the call confirms it, and otherwise tells the phone the call is over.
+    /// </summary>
+    [Alias("heartbeat")] Task<AgentSnapshot> Heartbeat(IAgentPhone phone, string? activeCallId);
     [Alias("snapshot"), AlwaysInterleave] Task<AgentSnapshot> GetSnapshot();
     /// <summary>The agent's ranking data when it is ready and free, else null (a queue rebuilding its index).</summary>
     [Alias("availability"), AlwaysInterleave] Task<AgentAvailability?> GetAvailability(int membershipLevel);

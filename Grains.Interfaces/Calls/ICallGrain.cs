@@ -26,6 +26,14 @@ public interface ICallGrain : IGrainWithStringKey
     /// <summary>A queue ends the waiting call (max wait to voicemail / callback / disconnect; rejected).</summary>
     [Alias("end-in-queue"), OneWay] Task EndInQueue(string queueId, CallOutcome outcome, string reason);
     [Alias("snapshot")] Task<CallSnapshot> GetSnapshot();
+    /// <summary>
+    /// The holder of the caller's leg (gateway or simulator) re-asserts a live call every few
+    /// seconds until it has been told the call ended. A call whose silo died is reactivated from
+    /// its stored state by this message and resumes (re-enters its queue, or stays connected);
+    /// the observer is attached again. A call this grain no longer knows reports state New with
+    /// no record (it ended and its record was written, or it never started).
+    /// </summary>
+    [Alias("keep-alive")] Task<CallSnapshot> KeepAlive(ICallObserver? observer);
 }
 
 /// <summary>Told once when a call reaches its terminal outcome.</summary>

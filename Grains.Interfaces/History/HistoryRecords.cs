@@ -28,14 +28,15 @@ public enum QueueEventKind
 }
 
 /// <summary>
-/// Something that happened to a call in a queue. Its identity is (QueueId, CallId, Sequence):
-/// the queue numbers the events of each call it holds, so a repeated write changes nothing.
+/// Something that happened to a call in a queue. Its identity is (QueueId, CallId, Sequence): the
+/// queue numbers its events from a counter that starts at the activation's start time in ticks,
+/// so numbers never repeat across activations and a repeated write of one event changes nothing.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("history.queue-event")]
 public sealed record QueueEvent(
     [property: Id(0)] string QueueId,
     [property: Id(1)] string CallId,
-    [property: Id(2)] int Sequence,
+    [property: Id(2)] long Sequence,
     [property: Id(3)] QueueEventKind Kind,
     [property: Id(4)] DateTimeOffset At,
     [property: Id(5)] string? AgentId,

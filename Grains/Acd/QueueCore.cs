@@ -108,6 +108,9 @@ public sealed class QueueCore
 
     public bool IsMember(string agentId) => _members.ContainsKey(agentId);
 
+    /// <summary>Whether the queue holds this call (waiting or being offered).</summary>
+    public bool Contains(string callId) => _calls.ContainsKey(callId);
+
     internal Member? FindMember(string agentId) => _members.GetValueOrDefault(agentId);
 
     // ---- calls -------------------------------------------------------------------------------

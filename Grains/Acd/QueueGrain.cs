@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using CallCenter.Calls;
+using CallCenter.History;
 using CallCenter.Hosting;
 using CallCenter.Stats;
 using CallCenter.Time;
@@ -24,6 +25,7 @@ public sealed class QueueRecord
 public sealed class QueueGrain(
     [PersistentState("queue", CallCenterSiloExtensions.StorageName)] IPersistentState<QueueRecord> record,
     CallCenterClock clock,
+    IHistorySink history,
     ILogger<QueueGrain> logger) : Grain, IQueueGrain
 {
     private static readonly TimeSpan StatisticsInterval = TimeSpan.FromSeconds(1);
@@ -32,6 +34,9 @@ public sealed class QueueGrain(
     private IGrainTimer? _checkTimer;
     private DateTimeOffset? _armedFor;
     private bool _statisticsChanged = true;
+    // Numbers this activation's history events; starting at the wall clock's ticks keeps them
+    // unique across activations (a queue never writes ten million events a second).
+    private long _eventSequence = DateTime.UtcNow.Ticks;
 
     private string QueueId => GrainKeys.IdOf(this.GetPrimaryKeyString(), GrainKeys.QueuePrefix);
     private DateTimeOffset Now => clock.Now;
@@ -85,14 +90,34 @@ public sealed class QueueGrain(
         {
             return Task.FromResult(new EnqueueResult(EnqueueStatus.Rejected, Reason: $"queue '{QueueId}' is not configured"));
         }
+        var known = _core.Contains(call.CallId);
         var result = _core.Enqueue(call, Now);
+        if (!known)
+        {
+            Record(call.CallId, result.Status == EnqueueStatus.Overflowed ? QueueEventKind.Overflowed : QueueEventKind.Entered,
+                detail: result.Status == EnqueueStatus.Overflowed ? $"to {result.OverflowTarget}: {result.Reason}" : null);
+        }
         Flush();
         return Task.FromResult(result);
     }
 
-    public Task Withdraw(string callId, CallOutcome reason) => Apply(core => core.Withdraw(callId, reason, Now));
+    public Task Withdraw(string callId, CallOutcome reason)
+    {
+        if (_core?.Contains(callId) == true)
+        {
+            Record(callId, reason == CallOutcome.Abandoned ? QueueEventKind.Abandoned : QueueEventKind.Withdrawn, detail: reason.ToString());
+        }
+        return Apply(core => core.Withdraw(callId, reason, Now));
+    }
 
-    public Task CallAnswered(string callId, string agentId, DateTimeOffset at) => Apply(core => core.Answered(callId, agentId, at));
+    public Task CallAnswered(string callId, string agentId, DateTimeOffset at)
+    {
+        if (_core?.Contains(callId) == true)
+        {
+            Record(callId, QueueEventKind.Answered, agentId, at: at);
+        }
+        return Apply(core => core.Answered(callId, agentId, at));
+    }
 
     public Task<Offer?> ClaimBest(AgentAvailability agent)
     {
@@ -117,8 +142,14 @@ public sealed class QueueGrain(
     public Task ReservationResult(Offer offer, bool accepted, long agentEpoch) =>
         Apply(core => core.ReservationResult(offer, accepted, agentEpoch, Now));
 
-    public Task OfferFailed(string callId, string agentId, long offerId, OfferFailure reason, long agentEpoch) =>
-        Apply(core => core.OfferFailed(callId, agentId, offerId, agentEpoch, Now));
+    public Task OfferFailed(string callId, string agentId, long offerId, OfferFailure reason, long agentEpoch)
+    {
+        if (_core?.Contains(callId) == true)
+        {
+            Record(callId, QueueEventKind.OfferFailed, agentId, reason.ToString());
+        }
+        return Apply(core => core.OfferFailed(callId, agentId, offerId, agentEpoch, Now));
+    }
 
     public Task CallHandled(HandledCall handled) => Apply(core => core.Handled(handled, Now));
 
@@ -165,6 +196,18 @@ public sealed class QueueGrain(
         _statisticsChanged = true;
         foreach (var effect in _core!.DrainEffects())
         {
+            switch (effect)
+            {
+                case QueueEffect.CallOffered e:
+                    Record(e.CallId, QueueEventKind.Offered, e.AgentId, at: e.At);
+                    break;
+                case QueueEffect.OverflowCall e:
+                    Record(e.CallId, QueueEventKind.Overflowed, detail: $"to {e.TargetQueue}: {e.Reason}");
+                    break;
+                case QueueEffect.EndCall e:
+                    Record(e.CallId, QueueEventKind.TimedOut, detail: $"{e.Outcome}: {e.Reason}");
+                    break;
+            }
             var sent = effect switch
             {
                 QueueEffect.ReserveAgent e => GrainFactory.GetAgent(e.Offer.AgentId).Reserve(e.Offer),
@@ -190,6 +233,9 @@ public sealed class QueueGrain(
             }
         }
     }
+
+    private void Record(string callId, QueueEventKind kind, string? agentId = null, string? detail = null, DateTimeOffset? at = null) =>
+        history.WriteAsync(new QueueEvent(QueueId, callId, ++_eventSequence, kind, at ?? Now, agentId, detail)).AsTask().Ignore();
 
     private Task OnChecks(CancellationToken cancellationToken)
     {

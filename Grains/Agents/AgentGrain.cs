@@ -12,6 +12,12 @@ namespace CallCenter.Agents;
 public sealed class AgentRecord
 {
     [Id(0)] public AgentProfile? Profile { get; set; }
+    /// <summary>
+    /// The presence the agent chose (LoggedOut, NotReady or Ready), so an agent whose silo died
+    /// comes back as it was; Ready also stands for the busy states that follow it.
+    /// </summary>
+    [Id(1)] public AgentState Presence { get; set; } = AgentState.LoggedOut;
+    [Id(2)] public string? Reason { get; set; }
 }
 
 /// <summary>
@@ -22,8 +28,10 @@ public sealed class AgentRecord
 [CollectionAgeLimit(Days = 7)]
 public sealed class AgentGrain(
     [PersistentState("agent", CallCenterSiloExtensions.StorageName)] IPersistentState<AgentRecord> record,
+    DurableState durable,
     CallCenterClock clock,
     PresenceReporter presenceReporter,
+    History.IHistorySink history,
     ILogger<AgentGrain> logger) : Grain, IAgentGrain
 {
     /// <summary>How many times an agent retries a claim that lost a race before announcing itself ready.</summary>
@@ -93,6 +101,7 @@ public sealed class AgentGrain(
         {
             await BecomeAvailable();
         }
+        await StorePresence(ready || _presence.State != AgentState.NotReady ? AgentState.Ready : AgentState.NotReady, _presence.ReasonCode);
     }
 
     public async Task Logout()
@@ -104,6 +113,7 @@ public sealed class AgentGrain(
         Move(AgentState.LoggedOut);
         CancelTimer();
         await Task.WhenAll(Profile.Queues.Keys.Select(q => GrainFactory.GetQueue(q).Leave(AgentId)));
+        await StorePresence(AgentState.LoggedOut, null);
     }
 
     public async Task SetReady()
@@ -114,6 +124,7 @@ public sealed class AgentGrain(
                 return;
             case AgentState.NotReady:
                 await BecomeAvailable();
+                await StorePresence(AgentState.Ready, null);
                 return;
             case AgentState.WrapUp:
                 await FinishWrapUp();
@@ -133,7 +144,7 @@ public sealed class AgentGrain(
         }
         Move(AgentState.NotReady, reasonCode);
         TellQueuesUnavailable();
-        return Task.CompletedTask;
+        return StorePresence(AgentState.NotReady, reasonCode);
     }
 
     public Task Reserve(Offer offer)
@@ -177,7 +188,18 @@ public sealed class AgentGrain(
             return false;
         }
         var offer = _offer;
-        var connected = await GrainFactory.GetCall(callId).Connect(offer, Now);
+        bool connected;
+        try
+        {
+            connected = await GrainFactory.GetCall(callId).Connect(offer, Now);
+        }
+        catch (Exception ex) when (ex is not InvalidCallTransitionException)
+        {
+            // The call's silo died under the answer: the call resumes elsewhere and is offered
+            // again; this agent stays free rather than ringing into nothing.
+            logger.LogWarning(ex, "Agent {AgentId} could not connect call {CallId}", AgentId, callId);
+            connected = false;
+        }
         _offer = null;
         CancelTimer();
         if (!connected)
@@ -208,7 +230,8 @@ public sealed class AgentGrain(
         _offer = null;
         CancelTimer();
         Move(AgentState.NotReady, "declined");
-        return GrainFactory.GetQueue(offer.QueueId).OfferFailed(offer.CallId, AgentId, offer.OfferId, OfferFailure.Declined, _epoch);
+        GrainFactory.GetQueue(offer.QueueId).OfferFailed(offer.CallId, AgentId, offer.OfferId, OfferFailure.Declined, _epoch).Ignore();
+        return StorePresence(AgentState.NotReady, "declined");
     }
 
     public async Task Hold()
@@ -251,6 +274,82 @@ public sealed class AgentGrain(
     {
         RequireState(AgentState.WrapUp, AgentState.Ready);
         return FinishWrapUp();
+    }
+
+    public async Task<AgentSnapshot> Heartbeat(IAgentPhone phone, string? activeCallId)
+    {
+        _phone = phone;
+        if (!_presence.IsLoggedIn)
+        {
+            if (record.State.Presence != AgentState.LoggedOut && record.State.Profile is not null)
+            {
+                await Resume(activeCallId);
+            }
+            else if (activeCallId is not null)
+            {
+                phone.CallEnded(AgentId, activeCallId).Ignore();
+            }
+        }
+        else if (activeCallId is not null && _callId != activeCallId)
+        {
+            // The phone missed the end of its call (the notice died with a silo).
+            phone.CallEnded(AgentId, activeCallId).Ignore();
+        }
+        else if (activeCallId is null && _callId is not null && _presence.State is AgentState.OnCall or AgentState.OnHold)
+        {
+            // The phone has no call: its hang-up never reached us.
+            await GrainFactory.GetCall(_callId).Hangup(CallParty.Agent);
+            await EndCall();
+        }
+        return await GetSnapshot();
+    }
+
+    /// <summary>
+    /// Comes back after this agent's silo died: logs in again as it was, and takes back the
+    /// phone's call if the call confirms this agent is connected to it.
+    /// </summary>
+    private async Task Resume(string? activeCallId)
+    {
+        var chosen = record.State.Presence;
+        logger.LogInformation("Agent {AgentId} resumes after a failure as {Presence} (phone call {CallId})", AgentId, chosen, activeCallId);
+        Move(AgentState.NotReady, record.State.Reason ?? "recovered");
+        await JoinQueues();
+        if (activeCallId is not null)
+        {
+            var call = await GrainFactory.GetCall(activeCallId).GetSnapshot();
+            if (call.State is CallState.Connected or CallState.OnHold && call.AgentId == AgentId)
+            {
+                Move(call.State == CallState.OnHold ? AgentState.OnHold : AgentState.OnCall);
+                _callId = activeCallId;
+                _callQueue = call.QueueId;
+                _callWrapUp = TimeSpan.Zero;
+                _connectedAt = Now;
+                _holdTotal = TimeSpan.Zero;
+                _holdStartedAt = call.State == CallState.OnHold ? Now : null;
+                TellQueuesUnavailable();
+                return;
+            }
+            _phone?.CallEnded(AgentId, activeCallId).Ignore();
+        }
+        if (chosen == AgentState.Ready)
+        {
+            await BecomeAvailable();
+        }
+        else
+        {
+            TellQueuesUnavailable();
+        }
+    }
+
+    private Task StorePresence(AgentState presence, string? reason)
+    {
+        if (record.State.Presence == presence && record.State.Reason == reason)
+        {
+            return Task.CompletedTask;
+        }
+        record.State.Presence = presence;
+        record.State.Reason = reason;
+        return durable.TryAsync(record);
     }
 
     public Task<AgentSnapshot> GetSnapshot() => Task.FromResult(new AgentSnapshot(
@@ -425,6 +524,7 @@ public sealed class AgentGrain(
                 _phone?.OfferWithdrawn(AgentId, offer.CallId).Ignore();
                 await GrainFactory.GetQueue(offer.QueueId).OfferFailed(offer.CallId, AgentId, offer.OfferId, OfferFailure.RingNoAnswer, _epoch);
                 TellQueuesUnavailable();
+                await StorePresence(AgentState.NotReady, "no-answer");
                 break;
             case TimerPurpose.WrapUp when _presence.State == AgentState.WrapUp:
                 await FinishWrapUp();
@@ -435,6 +535,11 @@ public sealed class AgentGrain(
     private void Move(AgentState next, string? reasonCode = null)
     {
         var now = Now;
+        if (_presence.IsLoggedIn)
+        {
+            history.WriteAsync(new History.AgentStateInterval(AgentId, _presence.State, _presence.Since, now, _presence.ReasonCode,
+                _presence.State is AgentState.Reserved ? _offer?.CallId : _callId)).AsTask().Ignore();
+        }
         _presence.MoveTo(next, now, reasonCode);
         presenceReporter.Report(new AgentPresenceReport(AgentId, record.State.Profile?.Region, next, now, presenceReporter.NextSequence()));
         if (logger.IsEnabled(LogLevel.Trace))

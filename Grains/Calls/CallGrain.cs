@@ -1,9 +1,31 @@
 using CallCenter.Time;
 using System.Collections.Immutable;
 using CallCenter.Acd;
+using CallCenter.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace CallCenter.Calls;
+
+/// <summary>
+/// What a live call needs to resume on another silo after a crash: written when it enters a
+/// queue and when it is answered, deleted once its record is durable.
+/// </summary>
+[GenerateSerializer, Alias("calls.stored")]
+public sealed class StoredCall
+{
+    [Id(0)] public CallArrival? Arrival { get; set; }
+    [Id(1)] public CallState State { get; set; }
+    [Id(2)] public string? Region { get; set; }
+    [Id(3)] public string? QueueId { get; set; }
+    [Id(4)] public List<string> Path { get; set; } = [];
+    [Id(5)] public string? AgentId { get; set; }
+    [Id(6)] public DateTimeOffset ArrivedAt { get; set; }
+    [Id(7)] public DateTimeOffset? FirstOfferedAt { get; set; }
+    [Id(8)] public DateTimeOffset? AnsweredAt { get; set; }
+    [Id(9)] public TimeSpan Hold { get; set; }
+    [Id(10)] public int Offers { get; set; }
+    [Id(11)] public long Sequence { get; set; }
+}
 
 /// <summary>
 /// One call from arrival to its single terminal outcome and single record (invariant 2). The call
@@ -15,6 +37,8 @@ namespace CallCenter.Calls;
 // collected then (its state is its outcome). It deactivates itself once its record is written.
 [CollectionAgeLimit(Days = 1)]
 public sealed class CallGrain(
+    [PersistentState("call", CallCenterSiloExtensions.StorageName)] IPersistentState<StoredCall> stored,
+    DurableState durable,
     CallCenterClock clock,
     RoutingTableCache routing,
     ICallDetailRecordSink records,
@@ -39,9 +63,46 @@ public sealed class CallGrain(
     private int _offers;
     private long _sequence;
     private CallDetailRecord? _record;
+    private DateTimeOffset _queueCheckedAt;
+
+    /// <summary>How often a keep-alive re-asserts a waiting call to its queue (a queue whose silo died lost it).</summary>
+    private static readonly TimeSpan QueueCheckInterval = TimeSpan.FromSeconds(5);
 
     private string CallId => GrainKeys.IdOf(this.GetPrimaryKeyString(), GrainKeys.CallPrefix);
     private DateTimeOffset Now => clock.Now;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (stored.State.Arrival is null || stored.State.State is CallState.New or CallState.Ended)
+        {
+            return;
+        }
+        // This call was live on a silo that died: resume it from what was stored.
+        var saved = stored.State;
+        _arrival = saved.Arrival;
+        _region = saved.Region;
+        _queueId = saved.QueueId;
+        _path.AddRange(saved.Path);
+        _agentId = saved.AgentId;
+        _arrivedAt = saved.ArrivedAt;
+        _firstOfferedAt = saved.FirstOfferedAt;
+        _answeredAt = saved.AnsweredAt;
+        _hold = saved.Hold;
+        _offers = saved.Offers;
+        _sequence = saved.Sequence;
+        _startResult = new CallStartResult(true, _queueId, _region, null);
+        // An offer in flight died with the old activation; the queue re-offers the call.
+        _state = saved.State == CallState.Offered ? CallState.Queued : saved.State;
+        if (_state == CallState.OnHold)
+        {
+            _holdStartedAt = Now;
+        }
+        logger.LogInformation("Call {CallId} resumed after a failure in state {State} (queue {QueueId}, agent {AgentId})", CallId, _state, _queueId, _agentId);
+        if (_state == CallState.Queued)
+        {
+            await ReassertInQueue();
+        }
+    }
 
     public async Task<CallStartResult> Start(CallArrival arrival, ICallObserver? observer)
     {
@@ -71,7 +132,7 @@ public sealed class CallGrain(
             logger.LogError(ex, "Call {CallId} failed while routing", CallId);
             if (_state != CallState.Ended)
             {
-                End(CallOutcome.Failed, CallParty.System, ex.Message);
+                await End(CallOutcome.Failed, CallParty.System, ex.Message);
             }
         }
         _startResult = _state == CallState.Ended && _record!.Outcome is CallOutcome.Rejected or CallOutcome.Failed
@@ -80,41 +141,55 @@ public sealed class CallGrain(
         return _startResult;
     }
 
-    public Task<bool> Connect(Offer offer, DateTimeOffset answeredAt)
+    public async Task<bool> Connect(Offer offer, DateTimeOffset answeredAt)
     {
         if (_state is not (CallState.Queued or CallState.Offered) || offer.QueueId != _queueId)
         {
-            return Task.FromResult(false);
+            return false;
         }
         Move(CallState.Connected);
         _agentId = offer.AgentId;
         _answeredAt = answeredAt;
         _firstOfferedAt ??= offer.OfferedAt;
+        // Stored before the agent hears "connected": a call resumed after a crash must not be
+        // offered again while the caller is talking to this agent.
+        await Store();
         GrainFactory.GetQueue(offer.QueueId).CallAnswered(CallId, offer.AgentId, answeredAt).Ignore();
-        return Task.FromResult(true);
+        return true;
     }
 
-    public Task Hangup(CallParty party)
+    public async Task Hangup(CallParty party)
     {
         switch (_state)
         {
             case CallState.New or CallState.Ended:
                 // Never started here, or already over (both parties hung up): nothing to do.
-                return Task.CompletedTask;
+                return;
             case CallState.Queued or CallState.Offered:
                 GrainFactory.GetQueue(_queueId!).Withdraw(CallId, CallOutcome.Abandoned).Ignore();
-                End(party == CallParty.System ? CallOutcome.Failed : CallOutcome.Abandoned, party, null);
-                return Task.CompletedTask;
+                await End(party == CallParty.System ? CallOutcome.Failed : CallOutcome.Abandoned, party, null);
+                return;
             default:
                 // One timestamp for both sides, so the record never ends after the agent's next call starts.
                 var now = Now;
-                if (party != CallParty.Agent && _agentId is not null)
+                var agentId = _agentId;
+                await End(CallOutcome.Completed, party, null, now);
+                if (party != CallParty.Agent && agentId is not null)
                 {
-                    GrainFactory.GetAgent(_agentId).CallEnded(CallId, now).Ignore();
+                    GrainFactory.GetAgent(agentId).CallEnded(CallId, now).Ignore();
                 }
-                End(CallOutcome.Completed, party, null, now);
-                return Task.CompletedTask;
+                return;
         }
+    }
+
+    public async Task<CallSnapshot> KeepAlive(ICallObserver? observer)
+    {
+        _observer = observer ?? _observer;
+        if (_state is CallState.Queued or CallState.Offered && Now - _queueCheckedAt >= QueueCheckInterval)
+        {
+            await ReassertInQueue();
+        }
+        return await GetSnapshot();
     }
 
     public Task SetHold(bool onHold)
@@ -157,13 +232,12 @@ public sealed class CallGrain(
         await EnterQueue(toQueue, reason);
     }
 
-    public Task EndInQueue(string queueId, CallOutcome outcome, string reason)
+    public async Task EndInQueue(string queueId, CallOutcome outcome, string reason)
     {
         if (_queueId == queueId && _state is CallState.Queued or CallState.Offered)
         {
-            End(outcome, CallParty.System, reason);
+            await End(outcome, CallParty.System, reason);
         }
-        return Task.CompletedTask;
     }
 
     public Task<CallSnapshot> GetSnapshot() =>
@@ -177,14 +251,16 @@ public sealed class CallGrain(
         {
             if (_path.Count >= MaxQueueHops)
             {
-                End(CallOutcome.Rejected, CallParty.System, $"overflowed {MaxQueueHops} times ({string.Join(" > ", _path)}): the overflow rules form a loop");
+                await End(CallOutcome.Rejected, CallParty.System, $"overflowed {MaxQueueHops} times ({string.Join(" > ", _path)}): the overflow rules form a loop");
                 return;
             }
             _path.Add(target);
             _queueId = target;
             Move(CallState.Queued);
-            var call = new QueuedCall(CallId, _arrival!.Priority, _arrivedAt, _arrival.RequiredSkills, _arrival.CallerNumber, _region, _sequence);
-            var result = await GrainFactory.GetQueue(target).Enqueue(call);
+            // Stored before the queue knows the call, so a crash from here on resumes it.
+            await Store();
+            var result = await GrainFactory.GetQueue(target).Enqueue(AsQueued());
+            _queueCheckedAt = Now;
             switch (result.Status)
             {
                 case EnqueueStatus.Overflowed:
@@ -192,7 +268,7 @@ public sealed class CallGrain(
                     hops++;
                     continue;
                 case EnqueueStatus.Rejected:
-                    End(CallOutcome.Rejected, CallParty.System, result.Reason);
+                    await End(CallOutcome.Rejected, CallParty.System, result.Reason);
                     return;
                 default:
                     if (logger.IsEnabled(LogLevel.Debug))
@@ -204,15 +280,58 @@ public sealed class CallGrain(
         }
     }
 
-    private Task LeaveQueue(CallOutcome outcome)
+    private async Task LeaveQueue(CallOutcome outcome)
     {
         if (_state is not (CallState.Queued or CallState.Offered))
         {
             throw new InvalidCallTransitionException(CallId, _state, CallState.Ended, $"only a waiting call can ask for {outcome}");
         }
         GrainFactory.GetQueue(_queueId!).Withdraw(CallId, outcome).Ignore();
-        End(outcome, CallParty.Caller, null);
-        return Task.CompletedTask;
+        await End(outcome, CallParty.Caller, null);
+    }
+
+    private QueuedCall AsQueued() =>
+        new(CallId, _arrival!.Priority, _arrivedAt, _arrival.RequiredSkills, _arrival.CallerNumber, _region, _sequence);
+
+    /// <summary>
+    /// Enters the call's queue again with its original arrival and sequence, so it keeps its
+    /// place. The queue ignores a call it holds already; one whose silo died has lost it.
+    /// </summary>
+    private async Task ReassertInQueue()
+    {
+        _queueCheckedAt = Now;
+        var result = await GrainFactory.GetQueue(_queueId!).Enqueue(AsQueued());
+        switch (result.Status)
+        {
+            case EnqueueStatus.Overflowed:
+                await EnterQueue(result.OverflowTarget!, "overflow on re-entry");
+                break;
+            case EnqueueStatus.Rejected:
+                await End(CallOutcome.Rejected, CallParty.System, result.Reason);
+                break;
+        }
+    }
+
+    private Task Store()
+    {
+        if (!durable.Enabled)
+        {
+            return Task.CompletedTask;
+        }
+        var saved = stored.State;
+        saved.Arrival = _arrival;
+        saved.State = _state;
+        saved.Region = _region;
+        saved.QueueId = _queueId;
+        saved.Path = [.. _path];
+        saved.AgentId = _agentId;
+        saved.ArrivedAt = _arrivedAt;
+        saved.FirstOfferedAt = _firstOfferedAt;
+        saved.AnsweredAt = _answeredAt;
+        saved.Hold = _hold;
+        saved.Offers = _offers;
+        saved.Sequence = _sequence;
+        return durable.TryAsync(stored);
     }
 
     private void Move(CallState next)
@@ -221,7 +340,12 @@ public sealed class CallGrain(
         _state = next;
     }
 
-    private void End(CallOutcome outcome, CallParty endedBy, string? detail, DateTimeOffset? at = null)
+    /// <summary>
+    /// Ends the call: the record is made durable first, and only then are the caller's side and
+    /// the stored state told. A crash before that leaves the stored call to be resumed (and ended
+    /// again, by the same party's repeated hang-up), never a call with no record.
+    /// </summary>
+    private async Task End(CallOutcome outcome, CallParty endedBy, string? detail, DateTimeOffset? at = null)
     {
         if (!CallLifecycle.CanEndWith(_state, outcome))
         {
@@ -257,8 +381,12 @@ public sealed class CallGrain(
             AttachedData = _arrival?.AttachedData ?? ImmutableDictionary<string, string>.Empty,
             Detail = detail,
         };
-        records.WriteAsync(_record).AsTask().Ignore();
+        await records.WriteAsync(_record);
         _observer?.CallEnded(_record).Ignore();
+        if (stored.RecordExists)
+        {
+            await durable.TryAsync(stored, clear: true);
+        }
         // Late messages about an ended call (a hang-up race, an offer notice) find a fresh
         // activation in state New, where every operation is a no-op: no second record.
         DeactivateOnIdle();

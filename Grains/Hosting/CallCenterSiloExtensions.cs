@@ -15,8 +15,12 @@ public static class CallCenterSiloExtensions
     /// <see cref="ICallDetailRecordSink"/> before calling this to replace the defaults
     /// (the simulator registers a scaled clock and a counting sink; Orleans keeps real time).
     /// </summary>
-    public static ISiloBuilder AddCallCenter(this ISiloBuilder silo, bool memoryStorage = true)
+    /// <param name="memoryStorage">Registers memory grain storage (the embedded default); otherwise the host registers storage named <see cref="StorageName"/>.</param>
+    /// <param name="durableState">Whether live calls and agents write their state so that they resume after a silo dies; defaults to true exactly when the storage is not memory.</param>
+    public static ISiloBuilder AddCallCenter(this ISiloBuilder silo, bool memoryStorage = true, bool? durableState = null)
     {
+        var durable = durableState ?? !memoryStorage;
+        silo.Services.TryAddSingleton(sp => new DurableState(durable, TimeProvider.System, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<DurableState>>()));
         if (memoryStorage)
         {
             silo.AddMemoryGrainStorage(StorageName);

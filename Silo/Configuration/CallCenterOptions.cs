@@ -9,10 +9,20 @@ public sealed class SiloOptions
     public string ServiceId { get; set; } = "callcenter";
     public int SiloPort { get; set; } = 11111;
     public int GatewayPort { get; set; } = 30000;
-    /// <summary>memory (embedded default); postgres arrives with the PostgreSQL issue.</summary>
+    /// <summary>memory (the embedded default: one silo, nothing survives a restart) or postgres (ADO.NET clustering, grain storage, reminders and history).</summary>
     public string Storage { get; set; } = "memory";
+    /// <summary>Npgsql connection string; required with storage postgres.</summary>
+    public string? ConnectionString { get; set; }
+    /// <summary>The IP address other silos and clients reach this silo on (postgres clustering); loopback by default.</summary>
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+    /// <summary>Apply the versioned schema under deploy/sql at start-up (idempotent, advisory-locked).</summary>
+    public bool MigrateOnStart { get; set; } = true;
+    /// <summary>Where the history writer spills records while PostgreSQL is unreachable; a folder per silo port under the user's data folder by default.</summary>
+    public string? HistorySpillFolder { get; set; }
     /// <summary>How many times faster than real time the center's clock runs (for simulations that join this silo).</summary>
     public double ClockSpeed { get; set; } = 1;
+
+    public bool UsesPostgres => string.Equals(Storage, "postgres", StringComparison.OrdinalIgnoreCase);
 }
 
 public sealed class DemoOptions
@@ -37,7 +47,7 @@ public sealed class SummaryOptions
 /// <summary>Checks configuration at start-up and names the offending key in every message.</summary>
 public sealed class CallCenterOptionsValidator : IValidateOptions<SiloOptions>, IValidateOptions<DemoOptions>, IValidateOptions<SummaryOptions>
 {
-    public static readonly string[] StorageKinds = ["memory"];
+    public static readonly string[] StorageKinds = ["memory", "postgres"];
 
     public ValidateOptionsResult Validate(string? name, SiloOptions o)
     {
@@ -50,7 +60,29 @@ public sealed class CallCenterOptionsValidator : IValidateOptions<SiloOptions>, 
         if (!(o.ClockSpeed > 0) || double.IsInfinity(o.ClockSpeed)) errors.Add($"{SiloOptions.Section}:ClockSpeed must be a positive number");
         if (!StorageKinds.Contains(o.Storage, StringComparer.OrdinalIgnoreCase))
             errors.Add($"{SiloOptions.Section}:Storage '{o.Storage}' is not supported; expected one of: {string.Join(", ", StorageKinds)}");
+        if (o.UsesPostgres)
+        {
+            if (string.IsNullOrWhiteSpace(o.ConnectionString))
+                errors.Add($"{SiloOptions.Section}:ConnectionString is required with storage postgres (--connection-string \"Host=...;Port=...;Username=...;Database=...\")");
+            else if (ConnectionStringError(o.ConnectionString) is { } problem)
+                errors.Add($"{SiloOptions.Section}:ConnectionString is not a valid Npgsql connection string: {problem}");
+        }
+        if (!System.Net.IPAddress.TryParse(o.AdvertisedAddress, out _))
+            errors.Add($"{SiloOptions.Section}:AdvertisedAddress '{o.AdvertisedAddress}' is not an IP address");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    public static string? ConnectionStringError(string connectionString)
+    {
+        try
+        {
+            var parsed = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+            return string.IsNullOrWhiteSpace(parsed.Host) ? "Host is missing" : null;
+        }
+        catch (ArgumentException ex)
+        {
+            return ex.Message;
+        }
     }
 
     public ValidateOptionsResult Validate(string? name, DemoOptions o)

@@ -23,6 +23,7 @@ public static class CommandLine
                                  [--progress-seconds N] [--calls-csv CALLS.csv] [--strict]
           bench [--out BENCH.json] [--calls N] [--speed S] [--rate-multiplier M] [--agents N]
                 [--join HOST:GATEWAYPORT [--cluster-id ID] [--service-id ID]]
+          failover [--silos N] [--rate R] [--seconds N] [--kill-after S|none] [--pg-outage S] [--out RESULT.json] ... (see loadtests/README.md)
 
         simulate runs a scenario file (see loadtests/scenarios) and writes the result JSON
         (to stdout without --out). With --join it drives a running cluster (cluster and service
@@ -79,7 +80,8 @@ public static class CommandLine
         {
             "simulate" => ParseSimulate(positional, flags),
             "bench" => ParseBench(positional, flags),
-            _ => throw new UsageException($"unknown command '{verb}'; expected simulate or bench"),
+            "failover" => new FailoverCommand(global::CallCenter.LoadTests.Failover.FailoverOptions.Parse(positional, flags, args)),
+            _ => throw new UsageException($"unknown command '{verb}'; expected simulate, bench or failover"),
         };
     }
 

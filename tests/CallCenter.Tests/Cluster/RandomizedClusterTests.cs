@@ -129,7 +129,7 @@ public sealed class RandomizedClusterTests
             await Task.Delay(100);
         }
 
-        Assert.Empty(phones.Violations);
+        Assert.True(phones.Violations.IsEmpty, string.Join("; ", phones.Violations.Take(5)));
         Assert.Equal(0, phones.DuplicateRecords);
         var lost = Enumerable.Range(0, calls).Select(c => $"c{c}").Where(id => !phones.Records.ContainsKey(id)).ToList();
         Assert.True(lost.Count == 0, $"calls without an outcome: {string.Join(", ", lost.Take(10))}");
