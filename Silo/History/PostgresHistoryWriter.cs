@@ -51,6 +51,7 @@ public sealed class PostgresHistoryWriter : ICallDetailRecordSink, IHistorySink,
     private readonly ConcurrentDictionary<CallDetailRecord, TaskCompletionSource> _waiters = new(ReferenceEqualityComparer.Instance);
     private volatile bool _outage;
     private long _durabilityCopies;
+    private SpillFileWriter? _outageFile;
     private readonly AsyncSignal _dataSignal = new();
     private readonly AsyncSignal _spillSignal = new();
     private readonly CancellationTokenSource _stop = new();
@@ -124,7 +125,7 @@ public sealed class PostgresHistoryWriter : ICallDetailRecordSink, IHistorySink,
         if (_outage || Volatile.Read(ref _state) >= Stopping)
         {
             Interlocked.Increment(ref _accepted);
-            SpillOne(record);
+            SpillDurably(record);
             return ValueTask.CompletedTask;
         }
         var durable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -165,7 +166,7 @@ public sealed class PostgresHistoryWriter : ICallDetailRecordSink, IHistorySink,
                 // every accepted copy is committed exactly once.
                 Interlocked.Increment(ref _accepted);
                 Interlocked.Increment(ref _durabilityCopies);
-                SpillOne(record);
+                SpillDurably(record);
                 durable.TrySetResult();
             }
         }
@@ -310,6 +311,7 @@ public sealed class PostgresHistoryWriter : ICallDetailRecordSink, IHistorySink,
         {
             spin.SpinOnce();
         }
+        PublishOutageFile();
         SpillAll("disposal");
         foreach (var record in _waiters.Keys)
         {
@@ -716,6 +718,64 @@ public sealed class PostgresHistoryWriter : ICallDetailRecordSink, IHistorySink,
     }
 
     /// <summary>A record handed over after disposal: straight to its own spill file.</summary>
+    /// <summary>
+    /// Appends one record, fsync'd, to the outage file (one file per outage, published when the
+    /// database is back, every 5,000 records, or at disposal; a crash leaves it .partial, which
+    /// start-up replays up to its last whole line).
+    /// </summary>
+    private void SpillDurably(object record)
+    {
+        lock (_spillLock)
+        {
+            try
+            {
+                Directory.CreateDirectory(_options.SpillFolder);
+                _outageFile ??= new SpillFileWriter(_options.SpillFolder, SpillFormat.SpillPrefix, _instance, Interlocked.Increment(ref _spillSequence), 1);
+                _outageFile.Append(record);
+                Interlocked.Increment(ref _spilled);
+                if (_outageFile.Count >= 5_000)
+                {
+                    PublishOutageFile();
+                }
+            }
+            catch (Exception ex)
+            {
+                Interlocked.Increment(ref _dropped);
+                RecordError("spill folder", ex);
+                _outageFile?.Dispose();
+                _outageFile = null;
+            }
+        }
+    }
+
+    private void PublishOutageFile()
+    {
+        lock (_spillLock)
+        {
+            if (_outageFile is null)
+            {
+                return;
+            }
+            try
+            {
+                _outageFile.Complete();
+                lock (_filesLock)
+                {
+                    _outageFile.Publish();
+                    _spillFiles++;
+                }
+            }
+            catch (Exception ex)
+            {
+                RecordError("spill folder", ex);
+            }
+            finally
+            {
+                _outageFile = null;
+            }
+        }
+    }
+
     private void SpillOne(object record)
     {
         lock (_spillLock)
@@ -797,6 +857,7 @@ public sealed class PostgresHistoryWriter : ICallDetailRecordSink, IHistorySink,
     private void MarkReachable()
     {
         _outage = false;
+        PublishOutageFile();
         if (!_reachable)
         {
             _reachable = true;
