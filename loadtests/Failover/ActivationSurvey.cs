@@ -23,7 +23,7 @@ public static class ActivationSurvey
             {
                 return await management.GetActivationAddress(grain).AsTask().WaitAsync(limit.Token) is { } address && address.Equals(silo);
             }
-            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 return false;
             }

@@ -6,10 +6,15 @@ namespace CallCenter.LoadTests.Failover;
 
 /// <summary>
 /// Failed grain calls, counted by operation and exception type (a failover makes many: the driver
-/// retries them on its next cycle). The first few thousand go to errors.log with their call or agent.
+/// retries them on its next cycle). The first few thousand go to errors.log with their call or
+/// agent, with notes (disagreements, early rings, problems), timed in seconds from
+/// <see cref="StartClock"/> (the first arrival, as in the progress lines).
 /// </summary>
-public sealed class ErrorLog(string path, long startTimestamp, int maxLogged = 5000) : IDisposable
+public sealed class ErrorLog(string path, long startTimestamp, int maxLogged = 5000, int maxNotes = 20000) : IDisposable
 {
+    private long _origin = startTimestamp;
+    private long _notes;
+
     private readonly ConcurrentDictionary<string, long> _counts = new(StringComparer.Ordinal);
     private readonly StreamWriter _writer = new(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite));
     private readonly Lock _lock = new();
@@ -30,7 +35,7 @@ public sealed class ErrorLog(string path, long startTimestamp, int maxLogged = 5
         {
             return;
         }
-        var at = Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture);
+        var at = Seconds();
         var message = ex.Message.ReplaceLineEndings(" ");
         if (message.Length > 400)
         {
@@ -45,9 +50,20 @@ public sealed class ErrorLog(string path, long startTimestamp, int maxLogged = 5
         }
     }
 
-    public void Note(string line)
+    /// <summary>From now on lines are timed from here.</summary>
+    public void StartClock() => Interlocked.Exchange(ref _origin, Stopwatch.GetTimestamp());
+
+    private string Seconds() =>
+        ((double)(Stopwatch.GetTimestamp() - Interlocked.Read(ref _origin)) / Stopwatch.Frequency).ToString("0.000", CultureInfo.InvariantCulture);
+
+    /// <param name="always">Written even past the cap on notes (the reconciliation's problems).</param>
+    public void Note(string line, bool always = false)
     {
-        var at = Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture);
+        if (Interlocked.Increment(ref _notes) > maxNotes && !always)
+        {
+            return;
+        }
+        var at = Seconds();
         lock (_lock)
         {
             if (!_disposed)

@@ -81,7 +81,9 @@ public sealed record FailoverResult
         writer.WriteLine($"  placed {Placed}  rejected {Rejected}  abandoned {Abandoned}  start retries {StartRetried}  ended without notice {EndedWithoutNotification}  errors {Errors}");
         if (Recovery is { } r)
         {
-            var recovered = r.Seconds is { } seconds ? $"recovered {F(seconds)} s after the {r.From}" : $"did not all recover after the {r.From} ({r.Slowest.Count(a => a.RecoveredAfterSeconds is null)}+ still disagree)";
+            var last = r.Samples.Count > 0 ? r.Samples[^1] : null;
+            var stuck = last is null ? "?" : $"{last.Inconsistent} inconsistent, {last.Unreachable} unreachable, {last.Unknown} unchecked at the end";
+            var recovered = r.Seconds is { } seconds ? $"recovered {F(seconds)} s after the {r.From}" : $"did not all recover after the {r.From} ({stuck})";
             writer.WriteLine($"  agents {recovered} (limit {r.LimitSeconds} s); worst {r.WorstInconsistentAgents} inconsistent/unreachable at {F(r.WorstAtSeconds)} s");
         }
         if (LatencyMs is { } l)
@@ -146,7 +148,11 @@ public sealed record KilledSilo
     [JsonIgnore] public IReadOnlyList<string> AgentIds { get; init; } = [];
 }
 
-public sealed record PgOutage(double AtSeconds, double DownSeconds, double RestartedAtSeconds);
+/// <summary>
+/// The PostgreSQL outage: asked to stop at <see cref="RequestedAtSeconds"/>, stopped (pg.sh stop
+/// returned) at <see cref="AtSeconds"/>, started again (pg.sh start returned) <see cref="DownSeconds"/> later.
+/// </summary>
+public sealed record PgOutage(double RequestedAtSeconds, double AtSeconds, double DownSeconds, double RestartedAtSeconds);
 
 public sealed record RecoveryReport
 {

@@ -79,6 +79,7 @@ public static class FailoverRun
                 + (options.PgOutageSeconds is { } o ? $"; PostgreSQL down for {o} s at {options.OutageAfterSeconds} s" : ""));
             var marks = new PhaseMarks(driver, errors);
             driver.Start();
+            errors.StartClock();
             marks.Add("before-disruption");
             using var runStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var timeline = new List<ProgressSample>();
@@ -188,7 +189,7 @@ public static class FailoverRun
             };
             foreach (var problem in books.Problems.Take(2000))
             {
-                errors.Note($"problem {problem.CallId} {problem.Kind}: {problem.Detail}");
+                errors.Note($"problem {problem.CallId} {problem.Kind}: {problem.Detail}", always: true);
             }
             return new FailoverReport(result, passed ? 0 : 1);
         }
@@ -297,7 +298,7 @@ public static class FailoverRun
                     progress.WriteLine($"[failover] {found.Count} of {silos.Count} silos active");
                 }
             }
-            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
             }
             if (DateTime.UtcNow > deadline)
@@ -337,8 +338,17 @@ public static class FailoverRun
         // survey is cut short at the kill time, which it never delays.
         await DelayUntil(driver, killAfter - 3, cancellationToken);
         var address = addresses[victim.Index];
-        var survey = await ActivationSurvey.TakeAsync(client.Client, driver, address,
-            TimeSpan.FromSeconds(Math.Max(0, killAfter - driver.Elapsed)), cancellationToken);
+        SurveyResult survey;
+        try
+        {
+            survey = await ActivationSurvey.TakeAsync(client.Client, driver, address,
+                TimeSpan.FromSeconds(Math.Max(0, killAfter - driver.Elapsed)), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            errors.Record("survey", address.ToString(), ex);
+            survey = new SurveyResult([], 0, [], false, Complete: false);
+        }
         await DelayUntil(driver, killAfter, cancellationToken);
 
         monitor.Begin("kill");
@@ -383,8 +393,9 @@ public static class FailoverRun
                     return watch.Elapsed.TotalSeconds;
                 }
             }
-            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
+                // Informational only; the cluster may be too busy to answer (or answer with a storage error it cannot serialize).
             }
             await Task.Delay(500, cancellationToken);
         }
@@ -406,7 +417,7 @@ public static class FailoverRun
         var started = driver.Elapsed;
         marks.Add("after-outage");
         progress.WriteLine($"[failover] PostgreSQL started again at {started:0.0} s, down {started - stopped:0.0} s");
-        return new PgOutage(Round(stopped), Round(started - stopped), Round(started));
+        return new PgOutage(Round(stopping), Round(stopped), Round(started - stopped), Round(started));
     }
 
     private static Task DelayUntil(FailoverDriver driver, double seconds, CancellationToken cancellationToken)

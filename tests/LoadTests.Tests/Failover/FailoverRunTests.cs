@@ -84,4 +84,33 @@ public sealed class FailoverRunTests(ITestOutputHelper output)
         Assert.InRange(result.RecoverySeconds.Value, 0, 30);
         Assert.Equal(0, report.ExitCode);
     }
+
+    [FailoverFact]
+    public async Task A_short_run_with_a_PostgreSQL_outage_keeps_routing_and_loses_no_record()
+    {
+        var options = FailoverOptions.Parse([], new Dictionary<string, string?>
+        {
+            ["silos"] = "2",
+            ["rate"] = "20",
+            ["seconds"] = "20",
+            ["pg-outage"] = "8",
+            ["outage-after"] = "5",
+            ["drain-seconds"] = "40",
+            ["cdr-wait-seconds"] = "40",
+        });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(170));
+
+        var report = await FailoverRun.RunAsync(options, new TestOutputWriter(output), timeout.Token);
+
+        var result = report.Result;
+        output.WriteLine(result.ToJson());
+        Assert.NotNull(result.PgOutage);
+        var outage = result.Phases.Single(p => p.Name == "pg-outage");
+        Assert.True(outage.Offered > 0 && outage.Ended > 0, $"routing went on during the outage: {outage}");
+        Assert.True(result.Lost == 0, string.Join("\n", result.Problems));
+        Assert.True(result.Duplicated == 0, string.Join("\n", result.Problems));
+        Assert.Equal(result.Offered + result.Rejected, result.CdrRows);
+        Assert.Null(result.RecoverySeconds);
+        Assert.Equal(0, report.ExitCode);
+    }
 }
