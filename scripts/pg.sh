@@ -56,7 +56,7 @@ free_port() {
 }
 
 connection_string() {
-  echo "Host=127.0.0.1;Port=$1;Username=callcenter;Database=callcenter;Pooling=true;Maximum Pool Size=50"
+  echo "Host=127.0.0.1;Port=$1;Username=callcenter;Database=callcenter;Pooling=true;Maximum Pool Size=90;Timeout=5"
 }
 
 start_pg() {
@@ -83,7 +83,7 @@ start_pg() {
   # Settings for a test and development server: loopback only, no Unix socket, enough
   # connections for three silos and their pools.
   as_owner "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='' -c max_connections=300 -c shared_buffers=256MB" \
+    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='' -c max_connections=400 -c shared_buffers=256MB" \
     start >/dev/null || { tail -n 30 "$dir/server.log" >&2; die "server in $dir did not start"; }
   local psql="$bin/psql"
   if ! "$psql" -h 127.0.0.1 -p "$port" -U callcenter -d postgres -tAc \

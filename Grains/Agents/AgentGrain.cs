@@ -37,6 +37,9 @@ public sealed class AgentGrain(
     /// <summary>How many times an agent retries a claim that lost a race before announcing itself ready.</summary>
     private const int ClaimAttempts = 3;
 
+    /// <summary>How long the agent's and the phone's views of a connected call may differ before the phone wins (an answer's reply and a heartbeat can cross).</summary>
+    private static readonly TimeSpan PhoneDisagreementGrace = TimeSpan.FromSeconds(5);
+
     private AgentPresence _presence = null!;
     private IAgentPhone? _phone;
     private Offer? _offer;
@@ -295,10 +298,22 @@ public sealed class AgentGrain(
             // The phone missed the end of its call (the notice died with a silo).
             phone.CallEnded(AgentId, activeCallId).Ignore();
         }
-        else if (activeCallId is null && _callId is not null && _presence.State is AgentState.OnCall or AgentState.OnHold)
+        else if (activeCallId is null && _presence.State is AgentState.OnCall or AgentState.OnHold
+            && Now - _presence.Since >= PhoneDisagreementGrace)
         {
-            // The phone has no call: its hang-up never reached us.
-            await GrainFactory.GetCall(_callId).Hangup(CallParty.Agent);
+            // The phone has had no call for a while: its hang-up never reached us (or the call
+            // ended and its notice died with a silo).
+            if (_callId is not null)
+            {
+                try
+                {
+                    await GrainFactory.GetCall(_callId).Hangup(CallParty.Agent);
+                }
+                catch (Exception ex)
+                {
+                    logger.LogWarning(ex, "Agent {AgentId} could not hang up {CallId} for its phone", AgentId, _callId);
+                }
+            }
             await EndCall();
         }
         return await GetSnapshot();
@@ -313,7 +328,16 @@ public sealed class AgentGrain(
         var chosen = record.State.Presence;
         logger.LogInformation("Agent {AgentId} resumes after a failure as {Presence} (phone call {CallId})", AgentId, chosen, activeCallId);
         Move(AgentState.NotReady, record.State.Reason ?? "recovered");
-        await JoinQueues();
+        try
+        {
+            await JoinQueues();
+        }
+        catch (Exception ex)
+        {
+            // The queues know their members from their own stored state; joining again only
+            // refreshes that, so a queue that is moving does not stop the agent coming back.
+            logger.LogWarning(ex, "Agent {AgentId} could not re-join every queue while resuming", AgentId);
+        }
         if (activeCallId is not null)
         {
             var call = await GrainFactory.GetCall(activeCallId).GetSnapshot();
@@ -375,17 +399,27 @@ public sealed class AgentGrain(
             var epoch = ++_epoch;
             Offer? offer;
             OfferCandidate? best = null;
-            if (queues.Count == 1)
+            try
             {
-                var (queueId, level) = queues.First();
-                offer = await GrainFactory.GetQueue(queueId).ClaimBest(Availability(epoch, level));
+                if (queues.Count == 1)
+                {
+                    var (queueId, level) = queues.First();
+                    offer = await GrainFactory.GetQueue(queueId).ClaimBest(Availability(epoch, level));
+                }
+                else
+                {
+                    var candidates = await Task.WhenAll(queues.Select(q => PeekQuietly(q.Key, Availability(epoch, q.Value))));
+                    best = CrossQueueRule.Best(candidates);
+                    offer = best is null ? null
+                        : await GrainFactory.GetQueue(best.QueueId).Claim(Availability(epoch, queues[best.QueueId]), best.CallId);
+                }
             }
-            else
+            catch (Exception ex) when (ex is not InvalidAgentTransitionException)
             {
-                var candidates = await Task.WhenAll(queues.Select(q => GrainFactory.GetQueue(q.Key).Peek(Availability(epoch, q.Value))));
-                best = CrossQueueRule.Best(candidates);
-                offer = best is null ? null
-                    : await GrainFactory.GetQueue(best.QueueId).Claim(Availability(epoch, queues[best.QueueId]), best.CallId);
+                // A queue's silo died under the claim. The agent is free all the same: it says so
+                // (one-way) and the queue, reactivated, asks its members who is ready.
+                logger.LogWarning(ex, "Agent {AgentId} could not claim a call; announcing itself ready instead", AgentId);
+                break;
             }
             if (offer is not null)
             {
@@ -407,6 +441,19 @@ public sealed class AgentGrain(
             Move(AgentState.Ready);
         }
         AnnounceReady();
+    }
+
+    private async Task<OfferCandidate?> PeekQuietly(string queueId, AgentAvailability availability)
+    {
+        try
+        {
+            return await GrainFactory.GetQueue(queueId).Peek(availability);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Agent {AgentId} could not look into queue {QueueId}", AgentId, queueId);
+            return null;
+        }
     }
 
     private void AnnounceReady()

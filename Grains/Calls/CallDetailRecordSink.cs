@@ -32,3 +32,18 @@ public sealed class InMemoryCallDetailRecordSink(int capacity = 10_000) : ICallD
         return ValueTask.CompletedTask;
     }
 }
+
+/// <summary>
+/// Whether a call's record is already written: asked by a call resuming from stored state after
+/// a crash, because the crash may have come after the record but before the stored state was
+/// deleted. Null when it cannot be known (no history store, or the database is away).
+/// </summary>
+public interface ICallRecordLookup
+{
+    ValueTask<bool?> HasRecordAsync(string callId);
+}
+
+public sealed class NoCallRecordLookup : ICallRecordLookup
+{
+    public ValueTask<bool?> HasRecordAsync(string callId) => ValueTask.FromResult<bool?>(null);
+}

@@ -2,6 +2,7 @@ using CallCenter.Time;
 using System.Collections.Immutable;
 using CallCenter.Acd;
 using CallCenter.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace CallCenter.Calls;
@@ -37,13 +38,19 @@ public sealed class StoredCall
 // collected then (its state is its outcome). It deactivates itself once its record is written.
 [CollectionAgeLimit(Days = 1)]
 public sealed class CallGrain(
-    [PersistentState("call", CallCenterSiloExtensions.StorageName)] IPersistentState<StoredCall> stored,
     DurableState durable,
     CallCenterClock clock,
     RoutingTableCache routing,
     ICallDetailRecordSink records,
+    ICallRecordLookup recordLookup,
     ILogger<CallGrain> logger) : Grain, ICallGrain
 {
+    /// <summary>Tries to enqueue before leaving a call to its keep-alives (a queue whose silo just died is re-activating).</summary>
+    private static readonly TimeSpan[] EnqueueRetryDelays = [TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
+
+    // Read by the call itself, not at activation: a call must start while the database is away.
+    private IPersistentState<StoredCall> stored = null!;
+    private IGrainTimer? _clearRetry;
     /// <summary>A call that overflows more often than this is ended: the overflow rules form a loop.</summary>
     public const int MaxQueueHops = 8;
 
@@ -73,8 +80,18 @@ public sealed class CallGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (stored.State.Arrival is null || stored.State.State is CallState.New or CallState.Ended)
+        stored = new LazyState<StoredCall>(
+            durable.Enabled ? ServiceProvider.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(CallCenterSiloExtensions.StorageName) : null,
+            "call", this.GetGrainId());
+        if (!await durable.TryReadAsync(stored) || stored.State.Arrival is null || stored.State.State is CallState.New or CallState.Ended)
         {
+            return;
+        }
+        if (await recordLookup.HasRecordAsync(CallId) == true)
+        {
+            // It ended and its record is written; only the stored state outlived it.
+            logger.LogInformation("Call {CallId} has a record already; deleting its leftover stored state", CallId);
+            await durable.TryAsync(stored, clear: true);
             return;
         }
         // This call was live on a silo that died: resume it from what was stored.
@@ -258,9 +275,14 @@ public sealed class CallGrain(
             _queueId = target;
             Move(CallState.Queued);
             // Stored before the queue knows the call, so a crash from here on resumes it.
-            await Store();
-            var result = await GrainFactory.GetQueue(target).Enqueue(AsQueued());
+            var isStored = await Store();
+            var result = await EnqueueWithRetries(target, isStored);
             _queueCheckedAt = Now;
+            if (result is null)
+            {
+                // Stored: the next keep-alive enters the queue again.
+                return;
+            }
             switch (result.Status)
             {
                 case EnqueueStatus.Overflowed:
@@ -297,10 +319,44 @@ public sealed class CallGrain(
     /// Enters the call's queue again with its original arrival and sequence, so it keeps its
     /// place. The queue ignores a call it holds already; one whose silo died has lost it.
     /// </summary>
+    /// <summary>
+    /// Enqueues, retrying while the queue's activation is being moved. Null when every try failed
+    /// and the call is stored (its keep-alives will try again); throws when it is not stored.
+    /// </summary>
+    private async Task<EnqueueResult?> EnqueueWithRetries(string queueId, bool isStored)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await GrainFactory.GetQueue(queueId).Enqueue(AsQueued());
+            }
+            catch (Exception ex) when (ex is not ArgumentException && attempt < EnqueueRetryDelays.Length)
+            {
+                logger.LogWarning("Call {CallId} could not enter queue {QueueId} ({Error}); retrying", CallId, queueId, ex.Message);
+                await Task.Delay(EnqueueRetryDelays[attempt]);
+            }
+            catch (Exception ex) when (isStored && ex is not ArgumentException)
+            {
+                logger.LogWarning(ex, "Call {CallId} could not enter queue {QueueId}; its keep-alives will try again", CallId, queueId);
+                return null;
+            }
+        }
+    }
+
     private async Task ReassertInQueue()
     {
         _queueCheckedAt = Now;
-        var result = await GrainFactory.GetQueue(_queueId!).Enqueue(AsQueued());
+        EnqueueResult result;
+        try
+        {
+            result = await GrainFactory.GetQueue(_queueId!).Enqueue(AsQueued());
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning("Call {CallId} could not re-enter queue {QueueId} ({Error}); the next keep-alive tries again", CallId, _queueId, ex.Message);
+            return;
+        }
         switch (result.Status)
         {
             case EnqueueStatus.Overflowed:
@@ -312,11 +368,11 @@ public sealed class CallGrain(
         }
     }
 
-    private Task Store()
+    private Task<bool> Store()
     {
         if (!durable.Enabled)
         {
-            return Task.CompletedTask;
+            return Task.FromResult(false);
         }
         var saved = stored.State;
         saved.Arrival = _arrival;
@@ -383,13 +439,26 @@ public sealed class CallGrain(
         };
         await records.WriteAsync(_record);
         _observer?.CallEnded(_record).Ignore();
-        if (stored.RecordExists)
+        if (stored.RecordExists && !await durable.TryAsync(stored, clear: true))
         {
-            await durable.TryAsync(stored, clear: true);
+            // The stored state must go, or a later message would resume an ended call: stay
+            // active (ended, every message a no-op) and try again until it is deleted.
+            _clearRetry = this.RegisterGrainTimer(RetryClear, new GrainTimerCreationOptions(DurableState.RetryAfter, DurableState.RetryAfter) { KeepAlive = true });
+            return;
         }
         // Late messages about an ended call (a hang-up race, an offer notice) find a fresh
         // activation in state New, where every operation is a no-op: no second record.
         DeactivateOnIdle();
+    }
+
+    private async Task RetryClear(CancellationToken cancellationToken)
+    {
+        if (await durable.TryAsync(stored, clear: true))
+        {
+            _clearRetry?.Dispose();
+            _clearRetry = null;
+            DeactivateOnIdle();
+        }
     }
 
     private string? Validate(CallArrival arrival)

@@ -29,6 +29,7 @@ public static class CallCenterSiloExtensions
         silo.Services.TryAddSingleton<InMemoryCallDetailRecordSink>();
         silo.Services.TryAddSingleton<ICallDetailRecordSink>(sp => sp.GetRequiredService<InMemoryCallDetailRecordSink>());
         silo.Services.TryAddSingleton<History.IHistorySink, History.DiscardingHistorySink>();
+        silo.Services.TryAddSingleton<ICallRecordLookup, NoCallRecordLookup>();
         silo.Services.TryAddSingleton<PresenceReporter>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<PresenceReporter>());
         silo.Services.TryAddSingleton<Acd.RoutingTableCache>();

@@ -24,6 +24,25 @@ public sealed class DurableState(bool enabled, TimeProvider time, ILogger<Durabl
 
     public long Skipped => Interlocked.Read(ref _skipped);
 
+    /// <summary>Reads stored state unless durability is off or the breaker is open; false when there is nothing to read.</summary>
+    public async Task<bool> TryReadAsync<T>(IPersistentState<T> state)
+    {
+        if (!enabled || time.GetUtcNow().UtcTicks < Interlocked.Read(ref _retryAtTicks))
+        {
+            return false;
+        }
+        try
+        {
+            await state.ReadStateAsync();
+            return state.RecordExists;
+        }
+        catch (Exception ex)
+        {
+            Trip(ex);
+            return false;
+        }
+    }
+
     /// <summary>
     /// Writes (or clears) a grain's state unless durability is off or the breaker is open; returns
     /// whether the state is now stored. A stale ETag (a write whose reply was lost) is re-read and
@@ -57,14 +76,19 @@ public sealed class DurableState(bool enabled, TimeProvider time, ILogger<Durabl
         }
         catch (Exception ex)
         {
-            Interlocked.Increment(ref _failures);
-            var retryAt = time.GetUtcNow() + RetryAfter;
-            var previous = Interlocked.Exchange(ref _retryAtTicks, retryAt.UtcTicks);
-            if (previous < time.GetUtcNow().UtcTicks)
-            {
-                logger.LogWarning(ex, "Grain storage is unreachable: live state is kept in memory only for {Seconds} s", RetryAfter.TotalSeconds);
-            }
+            Trip(ex);
             return false;
+        }
+    }
+
+    private void Trip(Exception ex)
+    {
+        Interlocked.Increment(ref _failures);
+        var retryAt = time.GetUtcNow() + RetryAfter;
+        var previous = Interlocked.Exchange(ref _retryAtTicks, retryAt.UtcTicks);
+        if (previous < time.GetUtcNow().UtcTicks)
+        {
+            logger.LogWarning(ex, "Grain storage is unreachable: live state is kept in memory only for {Seconds} s", RetryAfter.TotalSeconds);
         }
     }
 }

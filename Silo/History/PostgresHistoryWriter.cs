@@ -39,7 +39,7 @@ namespace CallCenter.Silo.History;
 /// <c>.partial</c> file of a crash, up to its last whole line.
 /// </para>
 /// </summary>
-public sealed class PostgresHistoryWriter : ICallDetailRecordSink, IHistorySink, IHostedService, IAsyncDisposable, IDisposable
+public sealed class PostgresHistoryWriter : ICallDetailRecordSink, ICallRecordLookup, IHistorySink, IHostedService, IAsyncDisposable, IDisposable
 {
     private const int Created = 0, Running = 1, Stopping = 2, Stopped = 3, Disposed = 4;
 
@@ -137,6 +137,24 @@ public sealed class PostgresHistoryWriter : ICallDetailRecordSink, IHistorySink,
             ReleaseWaitersBySpilling();
         }
         return new ValueTask(durable.Task);
+    }
+
+    /// <summary>Whether the call's record is committed; null when the database cannot be asked now.</summary>
+    public async ValueTask<bool?> HasRecordAsync(string callId)
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(_options.ConnectionString);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await connection.OpenAsync(timeout.Token);
+            await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM call_detail_records WHERE call_id = @id)", connection);
+            command.Parameters.AddWithValue("id", callId);
+            return (bool)(await command.ExecuteScalarAsync(timeout.Token))!;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or InvalidOperationException or TimeoutException)
+        {
+            return null;
+        }
     }
 
     private void Acknowledge(List<object> committed)
