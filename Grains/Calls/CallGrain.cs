@@ -133,6 +133,14 @@ public sealed class CallGrain(
         {
             throw new ArgumentException($"Invalid call arrival: {error}", nameof(arrival));
         }
+        if (durable.Enabled && await recordLookup.HasRecordAsync(CallId) == true)
+        {
+            // A start retried (or delivered late) after the call ended and its state was deleted:
+            // the call already has its one outcome; it must not be routed a second time.
+            logger.LogInformation("Call {CallId} has ended already; a repeated start is ignored", CallId);
+            _startResult = new CallStartResult(true, null, null, null);
+            return _startResult;
+        }
         _arrival = arrival;
         _observer = observer;
         _arrivedAt = Now;

@@ -4,6 +4,8 @@ using CallCenter.LoadTests.Bench;
 using CallCenter.LoadTests.Results;
 using CallCenter.LoadTests.Scheduling;
 using CallCenter.LoadTests.Simulation;
+using Layout = CallCenter.LoadTests.Failover.RepositoryLayout;
+using PgServer = CallCenter.LoadTests.Failover.PostgresServer;
 
 namespace CallCenter.LoadTests.Commands;
 
@@ -27,6 +29,10 @@ public static class Benchmark
             $"bench: {command.Agents} agents, {BenchScenario.QueueCount} queues, exponential handle mean {BenchScenario.HandleSeconds} s, occupancy target {BenchScenario.TargetOccupancy * command.RateMultiplier:0.00}, speed {speed}, {command.Calls} calls offered at {offeredPerWallSecond:0} /wall-s"));
 
         var options = new RunOptions { Join = command.Join, RateMultiplier = command.RateMultiplier, ScenarioPath = "(built-in bench)" };
+        if (command.Storage != "memory")
+        {
+            return await CompareStorageAsync(command, scenario, options, cancellationToken);
+        }
         var report = await SimulationRunner.RunAsync(scenario, options, Console.Error, cancellationToken);
         var r = report.Result;
         var d = r.DecisionLatencyMs;
@@ -57,5 +63,67 @@ public static class Benchmark
             Console.Out.WriteLine($"bench written to {outPath}");
         }
         return 0;
+    }
+
+    /// <summary>
+    /// The same built-in scenario on an in-process silo with memory storage and then with
+    /// PostgreSQL (a private server started with scripts/pg.sh: grain storage, durable call and
+    /// agent state, the history writer); prints calls per wall-second for each.
+    /// </summary>
+    private static async Task<int> CompareStorageAsync(BenchCommand command, Scenarios.Scenario scenario, RunOptions options, CancellationToken cancellationToken)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var runs = new List<object>();
+        var figures = new List<(string Storage, double CallsPerSecond)>();
+        foreach (var storage in command.Storage == "both" ? new[] { "memory", "postgres" } : new[] { command.Storage })
+        {
+            PgServer? server = null;
+            var dataDirectory = Path.Combine(Path.GetTempPath(), $"callcenter-bench-pg-{Environment.ProcessId}");
+            try
+            {
+                var runOptions = options;
+                if (storage == "postgres")
+                {
+                    server = new PgServer(Layout.PgScript(Layout.FindRoot()), dataDirectory);
+                    await server.StartAsync(cancellationToken);
+                    await Silo.Storage.SchemaMigrator.ApplyAsync(server.ConnectionString, ct: cancellationToken);
+                    runOptions = options with { PostgresConnectionString = server.ConnectionString };
+                }
+                var report = await SimulationRunner.RunAsync(scenario, runOptions, Console.Error, cancellationToken);
+                var r = report.Result;
+                var perSecond = r.ArrivalPhase?.EndedPerWallSecond ?? 0;
+                figures.Add((storage, perSecond));
+                Console.Out.WriteLine(string.Create(c,
+                    $"{storage}: {perSecond:0.0} calls ended per wall-second while calls arrived; {r.CallsPerWallSecond:0.0} with the drain; decision p50 {r.DecisionLatencyMs.P50:0.###} ms p99 {r.DecisionLatencyMs.P99:0.###} ms; lost {r.Lost}"));
+                runs.Add(new { storage, callsPerWallSecond = perSecond, callsPerWallSecondWithDrain = r.CallsPerWallSecond, decisionLatencyMs = r.DecisionLatencyMs, result = r });
+            }
+            finally
+            {
+                if (server is not null)
+                {
+                    await server.DisposeAsync();
+                    try
+                    {
+                        Directory.Delete(dataDirectory, recursive: true);
+                    }
+                    catch (IOException)
+                    {
+                    }
+                    catch (UnauthorizedAccessException)
+                    {
+                    }
+                }
+            }
+        }
+        if (figures.Count == 2 && figures[0].CallsPerSecond > 0)
+        {
+            Console.Out.WriteLine(string.Create(c, $"postgres / memory: {figures[1].CallsPerSecond / figures[0].CallsPerSecond:0.00}"));
+        }
+        if (command.OutPath is { } outPath)
+        {
+            await File.WriteAllTextAsync(outPath, JsonSerializer.Serialize(new { agents = command.Agents, calls = command.Calls, speed = command.Speed ?? DefaultSpeed, runs }, SimulationResult.JsonOptions) + Environment.NewLine, cancellationToken);
+            Console.Out.WriteLine($"bench written to {outPath}");
+        }
+        return figures.All(f => f.CallsPerSecond > 0) ? 0 : 1;
     }
 }

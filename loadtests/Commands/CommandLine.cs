@@ -10,7 +10,7 @@ public abstract record Command;
 
 public sealed record SimulateCommand(string ScenarioPath, string? OutPath, RunOptions Options, bool Strict, string? CallsCsvPath = null) : Command;
 
-public sealed record BenchCommand(string? OutPath, int Calls, double? Speed, double RateMultiplier, int Agents, GatewayEndpoint? Join) : Command;
+public sealed record BenchCommand(string? OutPath, int Calls, double? Speed, double RateMultiplier, int Agents, GatewayEndpoint? Join, string Storage = "memory") : Command;
 
 public sealed record HelpCommand : Command;
 
@@ -21,7 +21,7 @@ public static class CommandLine
           simulate SCENARIO.json [--out RESULT.json] [--join HOST:GATEWAYPORT [--cluster-id ID] [--service-id ID]] [--speed N]
                                  [--drain-seconds N] [--duration-seconds N] [--rate-multiplier M]
                                  [--progress-seconds N] [--calls-csv CALLS.csv] [--strict]
-          bench [--out BENCH.json] [--calls N] [--speed S] [--rate-multiplier M] [--agents N]
+          bench [--out BENCH.json] [--calls N] [--speed S] [--rate-multiplier M] [--agents N] [--storage memory|postgres|both]
                 [--join HOST:GATEWAYPORT [--cluster-id ID] [--service-id ID]]
           failover [--silos N] [--rate R] [--seconds N] [--kill-after S|none] [--pg-outage S] [--out RESULT.json] ... (see loadtests/README.md)
 
@@ -120,8 +120,17 @@ public static class CommandLine
             Number(flags, "speed", min: 0, exclusive: true),
             Number(flags, "rate-multiplier", min: 0, exclusive: true) ?? 1,
             (int)(Number(flags, "agents", min: 1, exclusive: false) ?? 2_000),
-            Endpoint(flags, "join"));
-        Reject(flags, "calls", "speed", "rate-multiplier", "agents", "join");
+            Endpoint(flags, "join"),
+            Take(flags, "storage") ?? "memory");
+        if (command.Storage is not ("memory" or "postgres" or "both"))
+        {
+            throw new UsageException($"--storage: '{command.Storage}' is not one of memory, postgres, both");
+        }
+        if (command.Join is not null && command.Storage != "memory")
+        {
+            throw new UsageException("--storage: a joined cluster has its own storage; use --storage only with the in-process silo");
+        }
+        Reject(flags, "calls", "speed", "rate-multiplier", "agents", "join", "storage");
         return command;
     }
 

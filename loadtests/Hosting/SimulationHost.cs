@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using CallCenter.Calls;
 using CallCenter.Hosting;
 using CallCenter.LoadTests.Simulation;
+using CallCenter.Silo.History;
+using CallCenter.Silo.Storage;
 using CallCenter.Time;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -44,23 +46,52 @@ public sealed class SimulationHost : IAsyncDisposable
     /// grain's clock and a counting record sink, both registered before AddCallCenter so that
     /// they replace its defaults.
     /// </summary>
-    public static async Task<SimulationHost> StartInProcessAsync(ScaledTimeProvider clock, CancellationToken cancellationToken = default)
+    /// <param name="postgres">
+    /// A migrated database: the silo then runs as production does (ADO.NET clustering, grain
+    /// storage and reminders, durable call and agent state, the history writer behind the
+    /// counting sink); otherwise memory storage.
+    /// </param>
+    public static async Task<SimulationHost> StartInProcessAsync(ScaledTimeProvider clock, CancellationToken cancellationToken = default, string? postgres = null)
     {
         var sink = new CountingCallDetailRecordSink();
         var (siloPort, gatewayPort) = (FreeTcpPort(), FreeTcpPort());
         var gateway = new GatewayEndpoint("127.0.0.1", gatewayPort, ClusterId: $"sim-{siloPort}", ServiceId: "callcenter-sim");
         var builder = CreateBuilder();
+        string? spill = null;
+        if (postgres is not null)
+        {
+            spill = Directory.CreateTempSubdirectory("sim-history-spill-").FullName;
+            builder.Services.AddPostgresHistory(new HistoryWriterOptions { ConnectionString = postgres, SpillFolder = spill });
+        }
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: gateway.ServiceId, clusterId: gateway.ClusterId);
+            if (postgres is null)
+            {
+                silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: gateway.ServiceId, clusterId: gateway.ClusterId);
+            }
+            else
+            {
+                silo.Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = gateway.ClusterId;
+                    o.ServiceId = gateway.ServiceId;
+                });
+                silo.ConfigureEndpoints(IPAddress.Loopback, siloPort, gatewayPort, listenOnAnyHostAddress: false);
+                silo.UsePostgres(postgres);
+            }
             // The grains' clock runs at the scenario's speed; Orleans keeps its own real-time clock.
             silo.Services.AddSingleton(new CallCenterClock(clock));
             silo.Services.AddSingleton<ICallDetailRecordSink>(sink);
-            silo.AddCallCenter();
+            silo.AddCallCenter(memoryStorage: postgres is null);
         });
         var host = builder.Build();
+        if (postgres is not null)
+        {
+            sink.Inner = host.Services.GetRequiredService<PostgresHistoryWriter>();
+        }
         await StartOffContextAsync(host, cancellationToken);
-        return new SimulationHost(host, sink, $"in-process silo on 127.0.0.1:{siloPort} (gateway {gatewayPort}, cluster {gateway.ClusterId})", gateway);
+        var storage = postgres is null ? "memory storage" : "PostgreSQL storage and history";
+        return new SimulationHost(host, sink, $"in-process silo on 127.0.0.1:{siloPort} (gateway {gatewayPort}, cluster {gateway.ClusterId}, {storage})", gateway);
     }
 
     /// <summary>Joins a running cluster through one gateway, as a client.</summary>

@@ -18,8 +18,16 @@ public sealed class CountingCallDetailRecordSink : ICallDetailRecordSink
 
     public void Attach(Action<CallDetailRecord>? target) => Volatile.Write(ref _target, target);
 
-    public ValueTask WriteAsync(CallDetailRecord record)
+    /// <summary>Where records go after they are counted (the PostgreSQL history writer with --storage postgres).</summary>
+    public ICallDetailRecordSink? Inner { get; set; }
+
+    public async ValueTask WriteAsync(CallDetailRecord record)
     {
+        if (Inner is { } inner)
+        {
+            // Durable first, as the call grain expects of its sink.
+            await inner.WriteAsync(record);
+        }
         Interlocked.Increment(ref _written);
         if (Volatile.Read(ref _target) is { } target)
         {
@@ -29,6 +37,5 @@ public sealed class CountingCallDetailRecordSink : ICallDetailRecordSink
         {
             Interlocked.Increment(ref _unattached);
         }
-        return ValueTask.CompletedTask;
     }
 }

@@ -21,6 +21,8 @@ public sealed record RunOptions
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(3);
     /// <summary>Keep one sample per call in the report (tests compute batch means from them; --calls-csv writes them).</summary>
     public bool KeepCallSamples { get; init; }
+    /// <summary>In-process silo on PostgreSQL (grain storage, clustering, history) instead of memory storage.</summary>
+    public string? PostgresConnectionString { get; init; }
     /// <summary>The scenario file, for the result.</summary>
     public string? ScenarioPath { get; init; }
 }

@@ -35,7 +35,7 @@ public static class SimulationRunner
 
         var host = options.Join is { } gateway
             ? await SimulationHost.JoinAsync(gateway, cancellationToken)
-            : await SimulationHost.StartInProcessAsync(clock, cancellationToken);
+            : await SimulationHost.StartInProcessAsync(clock, cancellationToken, options.PostgresConnectionString);
         await using (host)
         {
             progress.WriteLine($"[sim] {host.Description}");

@@ -23,7 +23,9 @@ public sealed class CommandLineTests
         var given = Assert.IsType<BenchCommand>(CommandLine.Parse(["bench", "--calls=1000", "--speed", "10", "--rate-multiplier", "0.5", "--out", "b.json"]));
 
         Assert.Equal(2_000, defaults.Agents);
+        Assert.Equal("memory", defaults.Storage);
         Assert.Equal((1000, 10.0, 0.5, "b.json"), (given.Calls, given.Speed, given.RateMultiplier, given.OutPath));
+        Assert.Equal("both", Assert.IsType<BenchCommand>(CommandLine.Parse(["bench", "--storage", "both"])).Storage);
     }
 
     [Theory]
@@ -34,6 +36,8 @@ public sealed class CommandLineTests
     [InlineData("--join: expected HOST:GATEWAYPORT", "simulate", "s.json", "--join", "localhost")]
     [InlineData("unknown option --frobnicate", "simulate", "s.json", "--frobnicate", "1")]
     [InlineData("--out needs a value", "simulate", "s.json", "--out")]
+    [InlineData("--storage: 'disk' is not one of memory, postgres, both", "bench", "--storage", "disk")]
+    [InlineData("--storage: a joined cluster has its own storage", "bench", "--storage", "postgres", "--join", "127.0.0.1:30000")]
     public void Bad_arguments_say_what_is_wrong(string message, params string[] args)
     {
         var ex = Assert.Throws<UsageException>(() => CommandLine.Parse(args));
