@@ -4,7 +4,9 @@ using CallCenter.Silo.Demo;
 using CallCenter.Silo.History;
 using CallCenter.Silo.Storage;
 using System.Net;
+using ClusterMembershipOptions = Orleans.Configuration.ClusterMembershipOptions;
 using ClusterOptions = Orleans.Configuration.ClusterOptions;
+using SiloMessagingOptions = Orleans.Configuration.SiloMessagingOptions;
 using Microsoft.Extensions.Options;
 
 namespace CallCenter.Silo;
@@ -73,6 +75,11 @@ public static class SiloHostExtensions
                 });
                 orleans.ConfigureEndpoints(IPAddress.Parse(silo.AdvertisedAddress), silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: false);
                 orleans.UsePostgres(silo.ConnectionString!);
+                orleans.Configure<ClusterMembershipOptions>(o =>
+                {
+                    o.ProbeTimeout = TimeSpan.FromSeconds(silo.ProbeTimeoutSeconds);
+                    o.NumMissedProbesLimit = silo.MissedProbesLimit;
+                });
                 if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST")))
                 {
                     // Pod name, namespace, IP and the cluster ids come from the pod's environment.
@@ -87,6 +94,7 @@ public static class SiloHostExtensions
             {
                 orleans.Services.AddSingleton(new Time.CallCenterClock(new Time.ScaledTimeProvider(DateTimeOffset.UtcNow, silo.ClockSpeed)));
             }
+            orleans.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(silo.ResponseTimeoutSeconds));
             orleans.AddCallCenter(memoryStorage: !silo.UsesPostgres);
         });
         return builder;
