@@ -11,6 +11,8 @@ public enum CallState
     Connected,
     OnHold,
     Ended,
+    /// <summary>The agent's part is over and the caller answers the post-call survey (IVR-3); the record waits for the score.</summary>
+    Survey,
 }
 
 /// <summary>Terminal outcomes (invariant 2).</summary>

@@ -15,6 +15,17 @@ public interface ICallGrain : IGrainWithStringKey
     [Alias("connect")] Task<bool> Connect(Offer offer, DateTimeOffset answeredAt);
     [Alias("hangup")] Task Hangup(CallParty party);
     [Alias("hold")] Task SetHold(bool onHold);
+    /// <summary>
+    /// The conversation is over (<paramref name="endedBy"/> hung up) but the caller stays on the line
+    /// for the post-call survey (IVR-3): the agent is released now and its talk time ends here; the
+    /// call's one record waits for <see cref="SurveyAnswered"/>, the caller's hang-up or a timeout.
+    /// False when the call is not connected (it ended, or was never answered).
+    /// </summary>
+    [Alias("start-survey")] Task<bool> StartSurvey(CallParty endedBy);
+    /// <summary>Where the gateway records the call's audio (CTI-3); written on the call's record. Ignored once the call ended.</summary>
+    [Alias("recording")] Task AttachRecording(string path);
+    /// <summary>The caller's survey score (1-5), or null when the caller gave none; ends the call.</summary>
+    [Alias("survey-answered")] Task SurveyAnswered(int? score);
     /// <summary>The waiting caller asks to be called back (ACD-6).</summary>
     [Alias("callback")] Task RequestCallback();
     /// <summary>The waiting caller leaves a voicemail (ACD-6).</summary>

@@ -26,6 +26,10 @@ public sealed class StoredCall
     [Id(9)] public TimeSpan Hold { get; set; }
     [Id(10)] public int Offers { get; set; }
     [Id(11)] public long Sequence { get; set; }
+    /// <summary>When the conversation ended, for a call whose caller is in the post-call survey.</summary>
+    [Id(12)] public DateTimeOffset? TalkEndedAt { get; set; }
+    [Id(13)] public CallParty SurveyEndedBy { get; set; }
+    [Id(14)] public string? RecordingPath { get; set; }
 }
 
 /// <summary>
@@ -71,6 +75,13 @@ public sealed class CallGrain(
     private long _sequence;
     private CallDetailRecord? _record;
     private DateTimeOffset _queueCheckedAt;
+    private DateTimeOffset? _talkEndedAt;
+    private CallParty _conversationEndedBy;
+    private IGrainTimer? _surveyTimeout;
+    private string? _recordingPath;
+
+    /// <summary>A survey whose caller neither answers nor hangs up (the gateway vanished) ends without a score after this.</summary>
+    public static readonly TimeSpan SurveyTimeout = TimeSpan.FromMinutes(2);
 
     /// <summary>How often a keep-alive re-asserts a waiting call to its queue (a queue whose silo died lost it).</summary>
     private static readonly TimeSpan QueueCheckInterval = TimeSpan.FromSeconds(5);
@@ -107,6 +118,9 @@ public sealed class CallGrain(
         _hold = saved.Hold;
         _offers = saved.Offers;
         _sequence = saved.Sequence;
+        _talkEndedAt = saved.TalkEndedAt;
+        _conversationEndedBy = saved.SurveyEndedBy;
+        _recordingPath = saved.RecordingPath;
         _startResult = new CallStartResult(true, _queueId, _region, null);
         // An offer in flight died with the old activation; the queue re-offers the call.
         _state = saved.State == CallState.Offered ? CallState.Queued : saved.State;
@@ -118,6 +132,10 @@ public sealed class CallGrain(
         if (_state == CallState.Queued)
         {
             await ReassertInQueue();
+        }
+        else if (_state == CallState.Survey)
+        {
+            StartSurveyTimeout();
         }
     }
 
@@ -194,6 +212,10 @@ public sealed class CallGrain(
                 GrainFactory.GetQueue(_queueId!).Withdraw(CallId, CallOutcome.Abandoned).Ignore();
                 await End(party == CallParty.System ? CallOutcome.Failed : CallOutcome.Abandoned, party, null);
                 return;
+            case CallState.Survey:
+                // The caller left the survey without a score; the conversation's end stays as it was.
+                await End(CallOutcome.Completed, _conversationEndedBy, "survey not answered");
+                return;
             default:
                 // One timestamp for both sides, so the record never ends after the agent's next call starts.
                 var now = Now;
@@ -232,6 +254,64 @@ public sealed class CallGrain(
         }
         return Task.CompletedTask;
     }
+
+    public async Task<bool> StartSurvey(CallParty endedBy)
+    {
+        if (_state is not (CallState.Connected or CallState.OnHold))
+        {
+            return false;
+        }
+        var now = Now;
+        if (_holdStartedAt is { } heldSince)
+        {
+            _hold += now - heldSince;
+            _holdStartedAt = null;
+        }
+        Move(CallState.Survey);
+        _talkEndedAt = now;
+        _conversationEndedBy = endedBy;
+        await Store();
+        if (_agentId is not null)
+        {
+            GrainFactory.GetAgent(_agentId).CallEnded(CallId, now).Ignore();
+        }
+        StartSurveyTimeout();
+        return true;
+    }
+
+    public async Task AttachRecording(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (_state is CallState.New or CallState.Ended || _recordingPath == path)
+        {
+            return;
+        }
+        _recordingPath = path;
+        await Store();
+    }
+
+    public async Task SurveyAnswered(int? score)
+    {
+        if (score is < 1 or > 5)
+        {
+            throw new ArgumentOutOfRangeException(nameof(score), score, "A survey score is 1 to 5");
+        }
+        if (_state != CallState.Survey)
+        {
+            // A late or repeated answer after the call ended: the record is written once.
+            return;
+        }
+        await End(CallOutcome.Completed, _conversationEndedBy, score is null ? "survey not answered" : null, surveyScore: score);
+    }
+
+    private void StartSurveyTimeout() =>
+        _surveyTimeout ??= this.RegisterGrainTimer(async _ =>
+        {
+            if (_state == CallState.Survey)
+            {
+                await End(CallOutcome.Completed, _conversationEndedBy, "survey timed out");
+            }
+        }, new GrainTimerCreationOptions(SurveyTimeout, Timeout.InfiniteTimeSpan) { KeepAlive = true });
 
     public Task RequestCallback() => LeaveQueue(CallOutcome.Callback);
 
@@ -395,6 +475,9 @@ public sealed class CallGrain(
         saved.Hold = _hold;
         saved.Offers = _offers;
         saved.Sequence = _sequence;
+        saved.TalkEndedAt = _talkEndedAt;
+        saved.SurveyEndedBy = _conversationEndedBy;
+        saved.RecordingPath = _recordingPath;
         return durable.TryAsync(stored);
     }
 
@@ -409,7 +492,7 @@ public sealed class CallGrain(
     /// the stored state told. A crash before that leaves the stored call to be resumed (and ended
     /// again, by the same party's repeated hang-up), never a call with no record.
     /// </summary>
-    private async Task End(CallOutcome outcome, CallParty endedBy, string? detail, DateTimeOffset? at = null)
+    private async Task End(CallOutcome outcome, CallParty endedBy, string? detail, DateTimeOffset? at = null, int? surveyScore = null)
     {
         if (!CallLifecycle.CanEndWith(_state, outcome))
         {
@@ -436,7 +519,7 @@ public sealed class CallGrain(
             AnsweredAt = _answeredAt,
             EndedAt = now,
             Wait = wait < TimeSpan.Zero ? TimeSpan.Zero : wait,
-            Talk = _answeredAt is { } answered ? now - answered - _hold : TimeSpan.Zero,
+            Talk = _answeredAt is { } answered ? (_talkEndedAt ?? now) - answered - _hold : TimeSpan.Zero,
             Hold = _hold,
             Outcome = outcome,
             EndedBy = endedBy,
@@ -444,7 +527,11 @@ public sealed class CallGrain(
             Offers = _offers,
             AttachedData = _arrival?.AttachedData ?? ImmutableDictionary<string, string>.Empty,
             Detail = detail,
+            SurveyScore = surveyScore,
+            RecordingPath = _recordingPath,
         };
+        _surveyTimeout?.Dispose();
+        _surveyTimeout = null;
         await records.WriteAsync(_record);
         _observer?.CallEnded(_record).Ignore();
         if (stored.RecordExists && !await durable.TryAsync(stored, clear: true))

@@ -17,15 +17,16 @@ public static class CallLifecycle
         (CallState.Queued, CallState.Queued or CallState.Offered or CallState.Connected or CallState.Ended) => true,
         // Offered -> Queued: ring-no-answer, decline or overflow while ringing.
         (CallState.Offered, CallState.Queued or CallState.Offered or CallState.Connected or CallState.Ended) => true,
-        (CallState.Connected, CallState.OnHold or CallState.Ended) => true,
-        (CallState.OnHold, CallState.Connected or CallState.Ended) => true,
+        (CallState.Connected, CallState.OnHold or CallState.Survey or CallState.Ended) => true,
+        (CallState.OnHold, CallState.Connected or CallState.Survey or CallState.Ended) => true,
+        (CallState.Survey, CallState.Ended) => true,
         _ => false,
     };
 
     /// <summary>Whether <paramref name="outcome"/> can end a call that is in <paramref name="state"/>.</summary>
     public static bool CanEndWith(CallState state, CallOutcome outcome) => (state, outcome) switch
     {
-        (CallState.Connected or CallState.OnHold, CallOutcome.Completed or CallOutcome.Failed) => true,
+        (CallState.Connected or CallState.OnHold or CallState.Survey, CallOutcome.Completed or CallOutcome.Failed) => true,
         (CallState.Queued or CallState.Offered,
             CallOutcome.Abandoned or CallOutcome.Callback or CallOutcome.Voicemail or CallOutcome.Rejected or CallOutcome.Failed) => true,
         (CallState.New, CallOutcome.Rejected or CallOutcome.Failed or CallOutcome.Abandoned) => true,
