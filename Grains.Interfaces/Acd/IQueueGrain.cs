@@ -39,4 +39,6 @@ public interface IQueueGrain : IGrainWithStringKey
     [Alias("leave")] Task Leave(string agentId);
 
     [Alias("statistics")] Task<QueueStatistics> GetStatistics();
+    /// <summary>Where a waiting call stands, for the caller's announcement (ACD-6); null when the call is not waiting here.</summary>
+    [Alias("position"), AlwaysInterleave] Task<QueuePosition?> GetPosition(string callId);
 }

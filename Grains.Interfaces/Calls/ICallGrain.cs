@@ -47,9 +47,11 @@ public interface ICallGrain : IGrainWithStringKey
     [Alias("keep-alive")] Task<CallSnapshot> KeepAlive(ICallObserver? observer);
 }
 
-/// <summary>Told once when a call reaches its terminal outcome.</summary>
+/// <summary>The holder of the caller's leg: told when an agent answers, and once when the call reaches its terminal outcome.</summary>
 [Alias("calls.observer")]
 public interface ICallObserver : IGrainObserver
 {
+    /// <summary>An agent answered: the holder of the caller's leg bridges it (or, when the agent's phone is not on this gateway, tells the caller).</summary>
+    [Alias("connected"), OneWay] Task CallConnected(string callId, string agentId);
     [Alias("ended"), OneWay] Task CallEnded(CallDetailRecord record);
 }

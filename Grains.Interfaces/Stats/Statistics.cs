@@ -101,3 +101,10 @@ public interface ICenterStatisticsGrain : IGrainWithStringKey
     [Alias("report-agents"), OneWay] Task ReportAgents(IReadOnlyList<AgentPresenceReport> reports);
     [Alias("get")] Task<CenterStatistics> Get();
 }
+
+/// <summary>A waiting caller's place: 1 = next; the expected wait is a plain estimate (calls ahead x average handle time / agents logged in).</summary>
+[GenerateSerializer, Immutable, Alias("stats.queue-position")]
+public sealed record QueuePosition(
+    [property: Id(0)] int Position,
+    [property: Id(1)] int Waiting,
+    [property: Id(2)] TimeSpan ExpectedWait);

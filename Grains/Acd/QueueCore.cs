@@ -357,6 +357,22 @@ public sealed class QueueCore
 
     // ---- statistics --------------------------------------------------------------------------
 
+    /// <summary>Default handle time for the estimate before the queue has handled a call today.</summary>
+    public static readonly TimeSpan AssumedHandleTime = TimeSpan.FromMinutes(3);
+
+    public QueuePosition? PositionOf(string callId, DateTimeOffset now)
+    {
+        if (!_calls.TryGetValue(callId, out var entry) || !_waiting.Contains(entry))
+        {
+            return null;
+        }
+        var position = _waiting.GetViewBetween(_waiting.Min!, entry).Count;
+        _counters.Roll(now);
+        var handle = _counters.Today.Handled > 0 ? TimeSpan.FromSeconds(_counters.Today.AverageHandleTimeSeconds) : AssumedHandleTime;
+        var expected = _ready.Count > 0 ? TimeSpan.Zero : handle * position / Math.Max(1, _members.Count);
+        return new QueuePosition(position, _waiting.Count, expected);
+    }
+
     public QueueStatistics Statistics(DateTimeOffset now)
     {
         _counters.Roll(now);

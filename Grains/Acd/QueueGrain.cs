@@ -180,6 +180,8 @@ public sealed class QueueGrain(
         Today = new PeriodCounters(),
     });
 
+    public Task<QueuePosition?> GetPosition(string callId) => Task.FromResult(_core?.PositionOf(callId, Now));
+
     private Task Apply(Action<QueueCore> change)
     {
         if (_core is not null)

@@ -198,6 +198,7 @@ public sealed class CallGrain(
         // offered again while the caller is talking to this agent.
         await Store();
         GrainFactory.GetQueue(offer.QueueId).CallAnswered(CallId, offer.AgentId, answeredAt).Ignore();
+        _observer?.CallConnected(CallId, offer.AgentId).Ignore();
         return true;
     }
 

@@ -123,6 +123,8 @@ public sealed class DemoTraffic(
 
     private sealed class ForgetOnEnd(DemoPhones phones) : ICallObserver
     {
+        public Task CallConnected(string callId, string agentId) => Task.CompletedTask;
+
         public Task CallEnded(CallDetailRecord record)
         {
             phones.Forget(record.CallId);

@@ -306,6 +306,8 @@ public sealed partial class FailoverDriver : IAsyncDisposable
 
     private sealed class CallObserver(FailoverDriver driver) : ICallObserver
     {
+        public Task CallConnected(string callId, string agentId) => Task.CompletedTask;
+
         public Task CallEnded(CallDetailRecord record)
         {
             driver.OnCallEnded(record);

@@ -10,6 +10,8 @@ public sealed class CallRecordObserver(ScenarioScheduler<SimAction> scheduler, S
 
     public long ForeignRecords => Interlocked.Read(ref _foreign);
 
+    public Task CallConnected(string callId, string agentId) => Task.CompletedTask;
+
     public Task CallEnded(CallDetailRecord record)
     {
         var call = ids.CallIndex(record.CallId);

@@ -45,6 +45,23 @@ public sealed class QueueCoreTests
     }
 
     [Fact]
+    public void A_waiting_caller_hears_its_place_in_priority_then_arrival_order()
+    {
+        var core = Queue(RoutingStrategy.LongestIdle, ("a", 1, null), ("b", 1, null));
+        core.Enqueue(Call("old", arrivedSecondsAgo: 60), T0);
+        core.Enqueue(Call("new", arrivedSecondsAgo: 5), T0);
+        core.Enqueue(Call("vip", priority: 5, arrivedSecondsAgo: 1), T0);
+
+        Assert.Equal(1, core.PositionOf("vip", T0)!.Position);
+        Assert.Equal(2, core.PositionOf("old", T0)!.Position);
+        var last = core.PositionOf("new", T0)!;
+        Assert.Equal((3, 3), (last.Position, last.Waiting));
+        // Nobody ready, no call handled yet: three calls' worth of the assumed handle time over two agents.
+        Assert.Equal(QueueCore.AssumedHandleTime * 3 / 2, last.ExpectedWait);
+        Assert.Null(core.PositionOf("unknown", T0));
+    }
+
+    [Fact]
     public void Primary_members_are_offered_calls_before_backup_members()
     {
         var core = Queue(RoutingStrategy.LongestIdle, ("backup", 2, null), ("primary", 1, null));

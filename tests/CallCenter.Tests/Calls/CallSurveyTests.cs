@@ -24,6 +24,8 @@ public sealed class CallSurveyTests : IAsyncLifetime
         public Task Ring(Offer offer) { Rings.Enqueue(offer); return Task.CompletedTask; }
         public Task OfferWithdrawn(string agentId, string callId) => Task.CompletedTask;
         public Task CallEnded(string agentId, string callId) => Task.CompletedTask;
+        public Task CallConnected(string callId, string agentId) => Task.CompletedTask;
+
         public Task CallEnded(CallDetailRecord record) { Records[record.CallId] = record; return Task.CompletedTask; }
     }
 

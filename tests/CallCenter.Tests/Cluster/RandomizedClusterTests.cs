@@ -73,6 +73,8 @@ public sealed class RandomizedClusterTests
             return Task.CompletedTask;
         }
 
+        public Task CallConnected(string callId, string agentId) => Task.CompletedTask;
+
         public Task CallEnded(CallDetailRecord record)
         {
             if (!Records.TryAdd(record.CallId, record)) Interlocked.Increment(ref DuplicateRecords);

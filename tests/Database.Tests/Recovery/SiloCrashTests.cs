@@ -225,6 +225,8 @@ public sealed class SiloCrashTests(PostgresFixture postgres, ITestOutputHelper o
         public ConcurrentDictionary<string, ConcurrentBag<CallDetailRecord>> Ended { get; } = new();
         public ConcurrentDictionary<string, bool> Forgotten { get; } = new();
 
+        public Task CallConnected(string callId, string agentId) => Task.CompletedTask;
+
         public Task CallEnded(CallDetailRecord record)
         {
             Ended.GetOrAdd(record.CallId, _ => []).Add(record);
