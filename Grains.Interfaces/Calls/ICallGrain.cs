@@ -11,6 +11,13 @@ namespace CallCenter.Calls;
 public interface ICallGrain : IGrainWithStringKey
 {
     [Alias("start")] Task<CallStartResult> Start(CallArrival arrival, ICallObserver? observer);
+    /// <summary>
+    /// A call that ended before it reached a queue (IVR-2 self-service, the caller hung up in the menu,
+    /// voicemail or a callback request from the menu): the gateway reports it once so it has its one
+    /// record like every other call (invariant 2). Outcomes: Completed, Abandoned, Voicemail, Callback, Failed.
+    /// False when the call was already started or ended.
+    /// </summary>
+    [Alias("end-in-ivr")] Task<bool> EndInIvr(CallArrival arrival, DateTimeOffset arrivedAt, CallOutcome outcome, string? detail, ICallObserver? observer);
     /// <summary>An agent answers an offer; true when the call was still waiting in that queue.</summary>
     [Alias("connect")] Task<bool> Connect(Offer offer, DateTimeOffset answeredAt);
     [Alias("hangup")] Task Hangup(CallParty party);

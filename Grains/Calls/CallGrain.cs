@@ -184,6 +184,31 @@ public sealed class CallGrain(
         return _startResult;
     }
 
+    public async Task<bool> EndInIvr(CallArrival arrival, DateTimeOffset arrivedAt, CallOutcome outcome, string? detail, ICallObserver? observer)
+    {
+        if (outcome is not (CallOutcome.Completed or CallOutcome.Abandoned or CallOutcome.Voicemail or CallOutcome.Callback or CallOutcome.Failed))
+        {
+            throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "A call ends in the IVR as Completed, Abandoned, Voicemail, Callback or Failed");
+        }
+        if (Validate(arrival) is { } error)
+        {
+            throw new ArgumentException($"Invalid call arrival: {error}", nameof(arrival));
+        }
+        if (_startResult is not null || _state != CallState.New || (durable.Enabled && await recordLookup.HasRecordAsync(CallId) == true))
+        {
+            return false;
+        }
+        _arrival = arrival;
+        _arrivedAt = arrivedAt;
+        _observer = observer;
+        _startResult = new CallStartResult(true, null, null, null);
+        var table = await routing.GetAsync();
+        _region = table.RegionOf(arrival.CallerNumber, arrival.Account);
+        // Nothing was stored for a call that never queued: the record is all there is.
+        await End(outcome, outcome == CallOutcome.Abandoned ? CallParty.Caller : CallParty.System, detail ?? "ended in the IVR");
+        return true;
+    }
+
     public async Task<bool> Connect(Offer offer, DateTimeOffset answeredAt)
     {
         if (_state is not (CallState.Queued or CallState.Offered) || offer.QueueId != _queueId)

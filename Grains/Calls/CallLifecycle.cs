@@ -29,7 +29,9 @@ public static class CallLifecycle
         (CallState.Connected or CallState.OnHold or CallState.Survey, CallOutcome.Completed or CallOutcome.Failed) => true,
         (CallState.Queued or CallState.Offered,
             CallOutcome.Abandoned or CallOutcome.Callback or CallOutcome.Voicemail or CallOutcome.Rejected or CallOutcome.Failed) => true,
-        (CallState.New, CallOutcome.Rejected or CallOutcome.Failed or CallOutcome.Abandoned) => true,
+        // A call that never reached a queue: refused by routing, failed, or ended in the IVR
+        // (self-service completed, the caller hung up, left a voicemail or asked for a callback).
+        (CallState.New, _) => true,
         _ => false,
     };
 

@@ -123,6 +123,30 @@ public sealed class CallSurveyTests : IAsyncLifetime
         await call.Hangup(CallParty.Caller);
     }
 
+    [Fact]
+    public async Task A_call_that_ends_in_the_IVR_gets_a_record_with_no_queue_and_its_IVR_data()
+    {
+        var call = Grains.GetCall("ivr-1");
+        var arrival = new CallArrival
+        {
+            CallId = "ivr-1",
+            CallerNumber = "073100000003",
+            Service = "1000",
+            AttachedData = ImmutableDictionary<string, string>.Empty.Add("account", "12345678"),
+        };
+        var enteredAt = DateTimeOffset.UtcNow.AddSeconds(-40);
+
+        Assert.True(await call.EndInIvr(arrival, enteredAt, CallOutcome.Completed, "self-service: balance", Grains.CreateObjectReference<ICallObserver>(_phone)));
+
+        await Eventually(() => Task.FromResult(_phone.Records.ContainsKey("ivr-1")));
+        var record = _phone.Records["ivr-1"];
+        Assert.Equal(CallOutcome.Completed, record.Outcome);
+        Assert.Empty(record.QueuePath);
+        Assert.Equal(enteredAt, record.ArrivedAt);
+        Assert.Equal("12345678", record.AttachedData["account"]);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Grains.GetCall("ivr-2").EndInIvr(arrival with { CallId = "ivr-2" }, enteredAt, CallOutcome.Rejected, null, null));
+    }
+
     private static async Task Eventually(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
