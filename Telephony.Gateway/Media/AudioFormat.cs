@@ -13,16 +13,33 @@ public static class AudioFormat
 
     internal static byte SilenceCode(int payloadType) => payloadType == PcmaPayloadType ? G711.ALawSilence : G711.MuLawSilence;
 
+    /// <summary>
+    /// Every 16-bit sample's code, 64 KiB per law: one lookup per sample instead of a segment search, which matters
+    /// when 2,000 legs encode 160 samples 50 times a second.
+    /// </summary>
+    private static readonly byte[] MuLawCodes = BuildEncodeTable(G711.EncodeMuLaw);
+
+    private static readonly byte[] ALawCodes = BuildEncodeTable(G711.EncodeALaw);
+
     internal static void Encode(int payloadType, ReadOnlySpan<short> samples, Span<byte> codes)
     {
-        if (payloadType == PcmaPayloadType)
+        var table = payloadType == PcmaPayloadType ? ALawCodes : MuLawCodes;
+        for (var i = 0; i < samples.Length; i++)
         {
-            G711.EncodeALaw(samples, codes);
+            codes[i] = table[(ushort)samples[i]];
         }
-        else
+    }
+
+    private static byte[] BuildEncodeTable(Func<short, byte> encode)
+    {
+        var table = new byte[ushort.MaxValue + 1];
+        for (var sample = short.MinValue; sample < short.MaxValue; sample++)
         {
-            G711.EncodeMuLaw(samples, codes);
+            table[(ushort)sample] = encode(sample);
         }
+
+        table[(ushort)short.MaxValue] = encode(short.MaxValue);
+        return table;
     }
 
     internal static void Decode(int payloadType, ReadOnlySpan<byte> codes, Span<short> samples)
