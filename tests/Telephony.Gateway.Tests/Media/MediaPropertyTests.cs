@@ -297,4 +297,31 @@ public sealed class MediaPropertyTests
         Assert.Equal(0, Total(AudioSources.Loop(() => AudioSources.Silence(TimeSpan.Zero))));
         Assert.Throws<ArgumentOutOfRangeException>(() => AudioSources.Tone(5_000, TimeSpan.FromSeconds(1)));
     }
+
+    [Fact]
+    public void The_encoding_tables_agree_with_g711_for_every_sample()
+    {
+        var samples = Enumerable.Range(short.MinValue, ushort.MaxValue + 1).Select(v => (short)v).ToArray();
+        var mu = new byte[samples.Length];
+        var a = new byte[samples.Length];
+        AudioFormat.Encode(AudioFormat.PcmuPayloadType, samples, mu);
+        AudioFormat.Encode(AudioFormat.PcmaPayloadType, samples, a);
+
+        Assert.Equal(samples.Select(G711.EncodeMuLaw), mu);
+        Assert.Equal(samples.Select(G711.EncodeALaw), a);
+    }
+
+    [Theory]
+    [InlineData(425)]
+    [InlineData(1_000)]
+    [InlineData(3_400)]
+    public void A_tone_has_its_frequency_and_level(double hz)
+    {
+        var samples = new short[8_000];
+        Assert.Equal(8_000, AudioSources.Tone(hz, TimeSpan.FromSeconds(1), 0.5).Read(samples));
+
+        var crossings = Enumerable.Range(1, samples.Length - 1).Count(i => (samples[i - 1] < 0) != (samples[i] < 0));
+        Assert.InRange(crossings, (2 * hz) - 2, (2 * hz) + 2);
+        Assert.InRange(samples.Max(s => Math.Abs((int)s)), 0.49 * short.MaxValue, 0.51 * short.MaxValue);
+    }
 }

@@ -339,6 +339,33 @@ public sealed class RtpLegTests
         Assert.Throws<ArgumentException>(() => new MediaEngine(options, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<MediaEngine>.Instance));
     }
 
+    [Fact]
+    public async Task Hundreds_of_legs_each_send_exactly_one_packet_per_tick()
+    {
+        // Above 256 legs the send phase is split across cores; every leg must still send once, in its own sequence.
+        var options = MediaTestKit.Options();
+        (options.PortMin, options.PortMax) = (46_000, 47_999);
+        await using var engine = MediaTestKit.SteppedEngine(options);
+        using var sink = new RtpPeer();
+        var legs = new List<RtpLeg>();
+        for (var i = 0; i < 300; i++)
+        {
+            var leg = engine.CreateLeg($"leg{i}");
+            leg.SetRemote(sink.RemoteFor());
+            legs.Add(leg);
+        }
+
+        engine.RunTick(0);
+        engine.RunTick(1);
+
+        // A burst of 300 datagrams can overflow the sink's socket buffer, so the engine's own counts are the evidence.
+        Assert.Equal(600, engine.Counters.PacketsSent);
+        Assert.Equal(0, engine.Counters.SendErrors);
+        Assert.All(legs, l => Assert.Equal(2, l.PacketsSent));
+        var first = await sink.ReceiveAsync();
+        Assert.Contains(legs, l => l.Ssrc == first.Ssrc);
+    }
+
     /// <summary>A key press the way SIPp's dtmf_2833 pcaps send it: 10 packets, one timestamp, the end packet three times.</summary>
     internal static IEnumerable<RtpPacket> KeyPress(char digit, uint ssrc, uint timestamp, ushort firstSequence)
     {
