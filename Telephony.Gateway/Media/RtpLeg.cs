@@ -184,7 +184,10 @@ public sealed class RtpLeg : IAsyncDisposable
         }
     }
 
-    /// <summary>Plays <paramref name="source"/> (null: comfort silence), leaving any bridge or conference.</summary>
+    /// <summary>
+    /// Plays <paramref name="source"/> (null: comfort silence), leaving any bridge or conference. A source instance
+    /// belongs to one leg; it is read on the media loop and must not call back into the engine.
+    /// </summary>
     public void Play(IAudioSource? source)
     {
         ThrowIfDisposed();
@@ -214,16 +217,23 @@ public sealed class RtpLeg : IAsyncDisposable
 
         await using var registration = cancellationToken.Register(() =>
         {
-            lock (_engine.Gate)
-            {
-                if (_playCompletion == completion)
-                {
-                    Source = null;
-                    _playCompletion = null;
-                }
-            }
-
             completion.TrySetCanceled(cancellationToken);
+
+            // The token may fire inside an audio source's Read, i.e. during a tick that holds the engine lock
+            // (possibly on a send worker): stop the playback from another thread rather than wait for the lock here.
+            ThreadPool.UnsafeQueueUserWorkItem(
+                _ =>
+                {
+                    lock (_engine.Gate)
+                    {
+                        if (_playCompletion == completion)
+                        {
+                            Source = null;
+                            _playCompletion = null;
+                        }
+                    }
+                },
+                null);
         }).ConfigureAwait(false);
         await completion.Task.ConfigureAwait(false);
     }

@@ -203,6 +203,34 @@ public sealed class RtpLegTests
     }
 
     [Fact]
+    public async Task After_latching_audio_from_another_source_is_not_played()
+    {
+        await using var engine = MediaTestKit.SteppedEngine();
+        await using var caller = engine.CreateLeg("caller");
+        await using var agent = engine.CreateLeg("agent");
+        using var callerPhone = new RtpPeer();
+        using var agentPhone = new RtpPeer();
+        using var injector = new RtpPeer();
+        caller.SetRemote(callerPhone.RemoteFor());
+        agent.SetRemote(agentPhone.RemoteFor());
+        using var bridge = engine.Bridge(caller, agent);
+        await callerPhone.SendAudioAsync(caller, AudioFormat.PcmuPayloadType, MediaTestKit.Frame(0x7E));
+        await MediaTestKit.WaitUntil(() => caller.IsLatched, "the latch");
+
+        for (var i = 0; i < 3; i++)
+        {
+            await injector.SendAudioAsync(caller, AudioFormat.PcmuPayloadType, MediaTestKit.Frame(0x10));
+        }
+
+        await MediaTestKit.WaitUntil(() => caller.PacketsReceived == 4, "the injected packets");
+        engine.RunTick(0);
+        var heard = await agentPhone.ReceiveAsync();
+
+        // One genuine frame is below the jitter cushion, so silence: the three injected frames would have filled it.
+        Assert.All(heard.Payload.ToArray(), b => Assert.Equal(G711.MuLawSilence, b));
+    }
+
+    [Fact]
     public async Task Latching_replaces_the_sdp_address_with_the_real_source()
     {
         await using var engine = MediaTestKit.PacedEngine();
