@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using CallCenter.Telephony.Sip.Rtp;
 
 namespace CallCenter.Telephony.Gateway.Media;
@@ -46,7 +47,7 @@ public sealed class PromptAudio
         WavFile wav;
         try
         {
-            wav = WavFile.Read(bytes);
+            wav = WavFile.Read(WithPlainFormatTag(bytes));
         }
         catch (InvalidDataException e)
         {
@@ -61,6 +62,45 @@ public sealed class PromptAudio
         var pcm = wav.ToPcm16();
         var mono = wav.Channels == 1 ? pcm : Resampler.ToMono(pcm, wav.Channels);
         return new PromptAudio(Resampler.ToTelephoneRate(mono, wav.SampleRate), source);
+    }
+
+    /// <summary>
+    /// Many editors write WAVE_FORMAT_EXTENSIBLE (0xFFFE) even for 16-bit PCM; the real format is the first two bytes of
+    /// the sub-format GUID. Returns the file with that tag in the plain fmt field, so the WAVE reader sees PCM or G.711.
+    /// </summary>
+    private static ReadOnlySpan<byte> WithPlainFormatTag(ReadOnlySpan<byte> file)
+    {
+        const int riffHeaderBytes = 12;
+        const int chunkHeaderBytes = 8;
+        const ushort extensible = 0xFFFE;
+        const int subFormatOffset = 24;
+        var offset = riffHeaderBytes;
+        while (offset + chunkHeaderBytes <= file.Length)
+        {
+            var size = BinaryPrimitives.ReadUInt32LittleEndian(file[(offset + 4)..]);
+            var body = offset + chunkHeaderBytes;
+            if (file.Slice(offset, 4).SequenceEqual("fmt "u8))
+            {
+                if (size < subFormatOffset + 2 || body + subFormatOffset + 2 > file.Length
+                    || BinaryPrimitives.ReadUInt16LittleEndian(file[body..]) != extensible)
+                {
+                    return file;
+                }
+
+                var copy = file.ToArray();
+                file.Slice(body + subFormatOffset, 2).CopyTo(copy.AsSpan(body));
+                return copy;
+            }
+
+            if (size > (uint)(file.Length - body))
+            {
+                return file;
+            }
+
+            offset = body + (int)size + (int)(size % 2);
+        }
+
+        return file;
     }
 
     public override string ToString() => $"{Source ?? "pcm"} ({Duration.TotalSeconds:0.###} s)";

@@ -277,6 +277,30 @@ public sealed class MediaPropertyTests
     }
 
     [Fact]
+    public void Prompts_in_wave_format_extensible_are_read_by_their_sub_format()
+    {
+        // fmt with cbSize 22: valid bits, channel mask, and the KSDATAFORMAT_SUBTYPE_PCM GUID (starts 01 00).
+        var pcm = new WavFile(WavEncoding.Pcm, 16_000, 1, Enumerable.Range(0, 1_600).SelectMany(_ => new byte[] { 0xE8, 0x03 }).ToArray()).ToArray();
+        var file = new List<byte>(pcm[..12]);
+        var fmt = new byte[40];
+        pcm.AsSpan(20, 16).CopyTo(fmt);
+        BinaryPrimitives.WriteUInt16LittleEndian(fmt, 0xFFFE);
+        BinaryPrimitives.WriteUInt16LittleEndian(fmt.AsSpan(16), 22);
+        BinaryPrimitives.WriteUInt16LittleEndian(fmt.AsSpan(18), 16);
+        BinaryPrimitives.WriteUInt16LittleEndian(fmt.AsSpan(24), 1);
+        file.AddRange("fmt "u8.ToArray());
+        file.AddRange(BitConverter.GetBytes(fmt.Length));
+        file.AddRange(fmt);
+        file.AddRange(pcm[36..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(file)[4..], (uint)(file.Count - 8));
+
+        var prompt = PromptAudio.FromWav(file.ToArray(), "extensible.wav");
+
+        Assert.Equal(TimeSpan.FromMilliseconds(100), prompt.Duration);
+        Assert.All(prompt.Samples.ToArray(), s => Assert.InRange(s, 999, 1_001));
+    }
+
+    [Fact]
     public void Stock_sources_produce_exactly_their_length_and_loops_repeat()
     {
         static int Total(IAudioSource source, int limit = 100_000)
