@@ -31,6 +31,9 @@ internal sealed class AgentPair : IAsyncDisposable
 
     public SipTransportProtocol Protocol { get; }
 
+    /// <summary>Used by property tests to bound how long they wait for background work to settle.</summary>
+    public int SettleAttempts { get; set; }
+
     public SipUserAgent Gateway { get; }
 
     public SipUserAgent Phone { get; }
