@@ -175,6 +175,9 @@ public abstract class SipCall
         return response.IsSuccess;
     }
 
+    /// <summary>The user agent is shutting down: the call ends without signalling.</summary>
+    internal void Abort() => End(SipCallEndReason.TransportError, null);
+
     /// <summary>A request the peer sent in this dialog (§12.2.2).</summary>
     internal void ReceiveRequest(SipServerTransaction transaction)
     {

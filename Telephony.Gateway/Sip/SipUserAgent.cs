@@ -178,6 +178,11 @@ public sealed class SipUserAgent : IAsyncDisposable
 
         await _stopping.CancelAsync().ConfigureAwait(false);
         Registrar.Dispose();
+        foreach (var call in _calls.Keys)
+        {
+            call.Abort();
+        }
+
         List<ISipTransport> transports;
         lock (_transports)
         {

@@ -1,6 +1,7 @@
 using System.Net;
 using CallCenter.Telephony.Gateway.Sip;
 using CallCenter.Telephony.Gateway.Tests.Sip.Support;
+using CallCenter.Telephony.Sip.Authentication;
 using CallCenter.Telephony.Sip.Messages;
 using CallCenter.Telephony.Sip.Parsing;
 using CallCenter.Telephony.Sip.Sdp;
@@ -39,6 +40,13 @@ public sealed class CallTests
 
         Assert.Equal(SipCallEndReason.RemoteHangup, gatewayEnd.Reason);
         Assert.Equal(SipCallEndReason.LocalHangup, phoneEnd.Reason);
+
+        // §12.2.1.1: the BYE goes to the remote target, i.e. the Contact of the gateway's 2xx.
+        var bye = Assert.Single(pair.Network.RequestsTo(pair.EndPointOf(pair.Gateway)), r => r.Method == SipMethods.Bye);
+        var contact = pair.Network.ResponsesTo(pair.EndPointOf(pair.Phone)).First(r => r.StatusCode == 200).Contacts[0].Uri;
+        Assert.Equal(contact, bye.RequestUri);
+        Assert.Equal(0, pair.Gateway.Counters.Dialogs);
+        Assert.Equal(0, pair.Phone.Counters.Dialogs);
         Assert.Contains(pair.Network.ResponsesTo(pair.EndPointOf(pair.Phone)), r => r.CSeq!.Value.Method == SipMethods.Bye && r.StatusCode == 200);
     }
 
@@ -285,6 +293,74 @@ public sealed class CallTests
         Assert.Equal(OutgoingCallOutcome.Cancelled, result.Outcome);
         Assert.Equal(SipCallEndReason.RemoteHangup, (await incoming[0].Ended).Reason);
         Assert.Contains(pair.Network.RequestsTo(pair.EndPointOf(pair.Gateway)), r => r.Method == SipMethods.Ack);
+    }
+
+    [Fact]
+    public async Task A_challenged_invite_is_sent_again_once_with_credentials()
+    {
+        await using var pair = await AgentPair.StartAsync();
+        var digest = new DigestServer(new DigestServerOptions { Realm = "carrier", NonceKey = new byte[32] }, pair.Clock);
+        var trunk = pair.Network.CreateTransport(SipTransportProtocol.Udp);
+        var request = new OutgoingCallRequest(SipUri.Parse($"sip:+4930123@127.0.0.1:{trunk.LocalEndPoint.Port}"), trunk.LocalEndPoint, SipTransportProtocol.Udp, "gateway", null, TestSdp.Offer())
+        {
+            Credentials = new SipCallCredentials("gw", "trunkpass"),
+        };
+
+        var call = pair.Gateway.Invite(request);
+        pair.Network.Pump();
+        var first = Assert.Single(pair.Network.RequestsTo(trunk.LocalEndPoint));
+        pair.Network.Inject(trunk, pair.Gateway.UdpEndPoint, SipMessageWriter.Write(digest.CreateChallengeResponse(first, "t1", asProxy: true)));
+        pair.Network.Pump();
+        var invites = pair.Network.RequestsTo(trunk.LocalEndPoint).Where(r => r.Method == SipMethods.Invite).ToList();
+        Assert.Equal(2, invites.Count);
+        var second = invites[1];
+        Assert.Equal(first.CSeq!.Value.Number + 1, second.CSeq!.Value.Number);
+        Assert.NotEqual(first.TopVia!.Branch, second.TopVia!.Branch);
+        Assert.Equal(first.From!.Tag, second.From!.Tag);
+        Assert.Equal(DigestVerdict.Authorized, digest.Verify(second, _ => DigestCalculator.ComputeHa1("gw", "carrier", "trunkpass"), asProxy: true).Verdict);
+
+        // A second challenge is not answered again: the call fails with it.
+        pair.Network.Inject(trunk, pair.Gateway.UdpEndPoint, SipMessageWriter.Write(digest.CreateChallengeResponse(second, "t2", asProxy: true)));
+        var result = await pair.Network.PumpUntilAsync(call.Result);
+        Assert.Equal(new OutgoingCallResult(OutgoingCallOutcome.Rejected, 407), result);
+    }
+
+    [Fact]
+    public async Task Requests_beyond_the_per_source_limit_get_503()
+    {
+        await using var pair = await AgentPair.StartAsync(configure: o => o.MaxTransactionsPerSource = 2);
+        var peer = pair.Network.CreateTransport(SipTransportProtocol.Udp);
+        for (var i = 0; i < 3; i++)
+        {
+            var options = new SipRequest(SipMethods.Options, SipUri.Parse("sip:gw@127.0.0.1"));
+            options.Headers.Add(SipHeaderNames.Via, CallCenter.Telephony.Sip.Transactions.SipTransactionLayer.CreateVia(peer).ToString());
+            options.Headers.Add(SipHeaderNames.MaxForwards, "70");
+            options.Headers.Add(SipHeaderNames.From, $"<sip:probe@127.0.0.1>;tag=p{i}");
+            options.Headers.Add(SipHeaderNames.To, "<sip:gw@127.0.0.1>");
+            options.CallId = $"limit-{i}";
+            options.CSeq = new SipCSeq(1, SipMethods.Options);
+            pair.Network.Inject(peer, pair.Gateway.UdpEndPoint, SipMessageWriter.Write(options));
+        }
+
+        pair.Network.Pump();
+
+        Assert.Equal([200, 200, 503], pair.Network.ResponsesTo(peer.LocalEndPoint).Select(r => r.StatusCode));
+        pair.RunTimersOut();
+        Assert.Equal(0, pair.Gateway.Counters.Transactions);
+    }
+
+    [Fact]
+    public async Task Disposing_the_agent_ends_its_calls()
+    {
+        var pair = await AgentPair.StartAsync();
+        var incoming = AnswerEveryCall(pair.Gateway, ring: false);
+        var call = pair.PhoneCallsGateway();
+        await pair.Network.PumpUntilAsync(call.Result);
+
+        await pair.DisposeAsync();
+
+        Assert.Equal(SipCallEndReason.TransportError, (await incoming[0].Ended).Reason);
+        Assert.Equal(SipCallEndReason.TransportError, (await call.Ended).Reason);
     }
 
     internal static List<IncomingCall> AnswerEveryCall(SipUserAgent agent, bool ring)
