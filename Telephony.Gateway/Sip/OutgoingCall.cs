@@ -190,16 +190,21 @@ public sealed class OutgoingCall : SipCall
     {
         bool first;
         bool cancelled;
+        bool endedBefore;
         byte[]? ack;
         lock (Gate)
         {
             first = _ackBytes is null;
+            endedBefore = State == SipCallState.Ended;
             if (first)
             {
                 if (Dialog is null)
                 {
                     Dialog = SipDialog.CreateAsUac(_invite, response);
-                    Agent.Track(this, Dialog.Id);
+                    if (!endedBefore)
+                    {
+                        Agent.Track(this, Dialog.Id);
+                    }
                 }
                 else
                 {
@@ -229,9 +234,9 @@ public sealed class OutgoingCall : SipCall
             return;
         }
 
-        if (cancelled)
+        if (cancelled || endedBefore)
         {
-            // The 2xx crossed our CANCEL (§9.1): acknowledge it, then end the call with BYE.
+            // The 2xx crossed our CANCEL (§9.1) or arrived after we gave up: acknowledge it, then end the dialog with BYE.
             _result.TrySetResult(new OutgoingCallResult(OutgoingCallOutcome.Cancelled, SipStatusCodes.RequestTerminated));
             Agent.Run(SendByeAsync(SipCallEndReason.Cancelled, SipStatusCodes.RequestTerminated), "BYE after crossed CANCEL");
             return;
