@@ -188,7 +188,7 @@ public abstract class SipCall
             dialog = Dialog;
         }
 
-        if (dialog is null || State == SipCallState.Ended && request.Method != SipMethods.Bye)
+        if (dialog is null)
         {
             Agent.Respond(transaction, SipStatusCodes.CallOrTransactionDoesNotExist);
             return;

@@ -88,6 +88,9 @@ public sealed class SipUserAgent : IAsyncDisposable
 
     public IPEndPoint TcpEndPoint => FindTransport(SipTransportProtocol.Tcp)?.LocalEndPoint ?? throw new InvalidOperationException("No TCP transport is running.");
 
+    /// <summary>Calls that have not ended (incoming not yet answered ones included).</summary>
+    public IReadOnlyCollection<SipCall> Calls => [.. _calls.Keys];
+
     internal SipUserAgentOptions Options { get; }
 
     internal TimeProvider Time { get; }
@@ -95,6 +98,12 @@ public sealed class SipUserAgent : IAsyncDisposable
     internal SipTransactionOptions TransactionOptions { get; }
 
     internal ILogger CallLogger { get; }
+
+    /// <summary>
+    /// The call with that dialog, e.g. the one an INVITE with Replaces takes over (use
+    /// <see cref="SipReplaces.DialogAtRecipient"/> of <see cref="IncomingCall.Replaces"/>, RFC 3891 §3).
+    /// </summary>
+    public SipCall? FindCall(SipDialogId id) => _dialogs.TryGetValue(id, out var call) ? call : null;
 
     /// <summary>Opens the transports (or adopts the given ones) and starts receiving.</summary>
     public Task StartAsync(CancellationToken ct)

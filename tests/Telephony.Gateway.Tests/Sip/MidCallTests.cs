@@ -149,6 +149,31 @@ public sealed class MidCallTests
     }
 
     [Fact]
+    public async Task An_invite_with_replaces_names_a_call_the_agent_can_find()
+    {
+        await using var pair = await AgentPair.StartAsync();
+        var incoming = CallTests.AnswerEveryCall(pair.Gateway, ring: false);
+        var first = pair.PhoneCallsGateway();
+        await pair.Network.PumpUntilAsync(first.Result);
+        var existing = first.Dialog!.Id;
+
+        // The phone (as transfer target) takes over its own first call, as seen from the gateway.
+        var replaces = new SipReplaces(existing.CallId, existing.RemoteTag, existing.LocalTag);
+        var request = pair.Request(pair.Gateway, "queue-sales", "agent1") with
+        {
+            ExtraHeaders = new Dictionary<string, string> { [SipHeaderNames.Replaces] = replaces.ToString() },
+        };
+        var second = pair.Phone.Invite(request);
+        await pair.Network.PumpUntilAsync(second.Result);
+
+        Assert.Equal(2, incoming.Count);
+        Assert.Equal(replaces, incoming[1].Replaces);
+        Assert.Same(incoming[0], pair.Gateway.FindCall(incoming[1].Replaces!.DialogAtRecipient));
+        Assert.Null(pair.Gateway.FindCall(new SipDialogId("nope", "a", "b")));
+        Assert.Equal(2, pair.Gateway.Calls.Count);
+    }
+
+    [Fact]
     public async Task A_hangup_before_the_ack_waits_for_it_then_sends_bye()
     {
         await using var pair = await AgentPair.StartAsync();
