@@ -22,7 +22,7 @@ public sealed record Registration(string User, SipUri Contact, IPEndPoint Source
 /// from the contact's expires parameter or the Expires header, "*" with Expires: 0 to remove, 423 Interval Too Brief
 /// below the minimum, and bindings that lapse on their own (TimeProvider timer). One binding per user: the latest wins.
 /// </summary>
-public sealed class Registrar : IDisposable
+public sealed class Registrar
 {
     internal const int IntervalTooBrief = 423;
     internal const string MinExpiresHeader = "Min-Expires";
@@ -72,7 +72,7 @@ public sealed class Registrar : IDisposable
         }
     }
 
-    public void Dispose()
+    internal void Dispose()
     {
         lock (_bindings)
         {
