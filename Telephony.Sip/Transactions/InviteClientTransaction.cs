@@ -151,6 +151,27 @@ public sealed class InviteClientTransaction : SipClientTransaction
         return cancel;
     }
 
+    /// <summary>
+    /// The TU gives up on the transaction, e.g. no final response 64*T1 after its CANCEL (§9.1): Proceeding has no
+    /// timer of its own, so without this a peer that went silent after a provisional response would hold the
+    /// transaction forever. The TU is not called back; false when the transaction had already ended.
+    /// </summary>
+    public bool Abandon()
+    {
+        lock (Gate)
+        {
+            if (State == InviteClientState.Terminated)
+            {
+                return false;
+            }
+
+            TransitionTo(InviteClientState.Terminated);
+        }
+
+        NotifyTerminated();
+        return true;
+    }
+
     private void OnTimerA()
     {
         lock (Gate)

@@ -64,6 +64,24 @@ public sealed class ClientTransactionTests
     }
 
     [Fact]
+    public void Abandon_ends_a_proceeding_invite_without_calling_the_user_and_only_once()
+    {
+        var (layer, transport) = Setup();
+        var invite = TestRequests.Create(SipMethods.Invite);
+        var transaction = (InviteClientTransaction)layer.SendRequest(invite, Peer, SipTransportProtocol.Udp, _user);
+        transport.Inject(TestRequests.ResponseTo(invite, SipStatusCodes.Ringing), Peer);
+
+        Assert.True(transaction.Abandon());
+
+        Assert.Equal(InviteClientState.Terminated, transaction.State);
+        Assert.Equal(0, layer.ClientTransactionCount);
+        Assert.False(transaction.Abandon());
+        transport.Inject(TestRequests.ResponseTo(invite, SipStatusCodes.RequestTerminated), Peer);
+        Assert.Single(_user.Responses);
+        Assert.Equal(0, _user.Timeouts);
+    }
+
+    [Fact]
     public void Failure_response_is_acknowledged_inside_the_transaction_and_retransmissions_reacknowledged()
     {
         var (layer, transport) = Setup();
