@@ -57,8 +57,12 @@ internal sealed class FakeLeg
 
     public IEnumerable<PromptRef> Played => Log.OfType<PlayPrompts>().SelectMany(p => p.Prompts);
 
+    /// <summary>The last event sent to the session.</summary>
+    public IvrEvent? LastEvent { get; private set; }
+
     public IReadOnlyList<IvrAction> Send(IvrEvent e)
     {
+        LastEvent = e;
         var actions = _handle(e);
         Apply(actions);
         return actions;
