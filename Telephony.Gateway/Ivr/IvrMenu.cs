@@ -103,8 +103,9 @@ public sealed record HangUpNode(string Id, ImmutableArray<PromptItem> Prompts, s
 /// <summary>What a node plays: a recorded prompt, or a session variable read out digit by digit or as an amount.</summary>
 public abstract record PromptItem;
 
-/// <summary>A prompt from the menu's <c>prompts</c> table (or a built-in number prompt).</summary>
-public sealed record PlayPrompt(string PromptId) : PromptItem;
+/// <summary>A prompt from the menu's <c>prompts</c> table (or a built-in number prompt), in the session's language
+/// unless <paramref name="Language"/> pins one (a bilingual greeting: "普通话请按1, for English press 2").</summary>
+public sealed record PlayPrompt(string PromptId, string? Language = null) : PromptItem;
 
 /// <summary>Reads a variable digit by digit ("1 2 3 4").</summary>
 public sealed record SayDigits(string Variable) : PromptItem;

@@ -395,12 +395,21 @@ public static class IvrMenuParser
                     _promptRefs.Add((ip, id));
                     items.Add(new PlayPrompt(id));
                 }
+                else if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("prompt", out _))
+                {
+                    var id = RequiredString(item, "prompt", ip);
+                    _promptRefs.Add(($"{ip}.prompt", id));
+                    var language = OptionalString(item, "language", ip);
+                    if (language is not null)
+                        _languageRefs.Add(($"{ip}.language", language));
+                    items.Add(new PlayPrompt(id, language));
+                }
                 else if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("digits", out _))
                     items.Add(new SayDigits(RequiredString(item, "digits", ip)));
                 else if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("amount", out _))
                     items.Add(new SayAmount(RequiredString(item, "amount", ip)));
                 else
-                    throw Error(ip, "expected a prompt id, {\"digits\": variable} or {\"amount\": variable}");
+                    throw Error(ip, "expected a prompt id, {\"prompt\": id, \"language\": code}, {\"digits\": variable} or {\"amount\": variable}");
             }
             return items.ToImmutable();
         }

@@ -361,6 +361,11 @@ public sealed class IvrSession
         var refs = new List<PromptRef>();
         foreach (var item in prompts)
         {
+            if (item is PlayPrompt { Language: { } pinned } pinnedPrompt)
+            {
+                refs.Add(new PromptRef(pinnedPrompt.PromptId, pinned));
+                continue;
+            }
             IEnumerable<string> ids = item switch
             {
                 PlayPrompt p => [p.PromptId],

@@ -118,7 +118,7 @@ public sealed class SurveySession
     private bool Play(ImmutableArray<PromptItem> prompts, bool bargeIn, List<IvrAction> actions)
     {
         // A survey has no variables: only recorded prompts are played.
-        var refs = prompts.OfType<PlayPrompt>().Select(p => new PromptRef(p.PromptId, Language)).ToList();
+        var refs = prompts.OfType<PlayPrompt>().Select(p => new PromptRef(p.PromptId, p.Language ?? Language)).ToList();
         if (refs.Count == 0)
             return false;
         _playback = ++_lastPlaybackId;

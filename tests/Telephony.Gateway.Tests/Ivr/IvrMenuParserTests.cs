@@ -166,6 +166,31 @@ public sealed class IvrMenuParserTests
     }
 
     [Fact]
+    public void A_prompt_pinned_to_an_unknown_language_is_rejected()
+    {
+        var tree = Demo.HotlineTree();
+        tree["nodes"]!["language"]!["prompts"]![2]!["language"] = "de";
+        Assert.StartsWith("$.nodes.language.prompts[2].language: language 'de'", Rejected(tree).Message);
+    }
+
+    [Fact]
+    public void Weekly_hours_accept_day_ranges_and_several_spans()
+    {
+        var tree = Demo.HotlineTree();
+        tree["businessHours"]!["weekly"] = new JsonObject
+        {
+            ["mon-fri"] = new JsonArray("08:00-12:00", "13:00-18:00"),
+            ["sat"] = new JsonArray("10:00-24:00"),
+        };
+        var calendar = IvrMenuParser.Parse(tree.ToJsonString(), "t.json").BusinessHours!;
+        var beijing = TimeSpan.FromHours(8);
+        Assert.True(calendar.IsOpen(new DateTimeOffset(2026, 11, 27, 9, 0, 0, beijing)));   // Friday morning
+        Assert.False(calendar.IsOpen(new DateTimeOffset(2026, 11, 27, 12, 30, 0, beijing))); // lunch
+        Assert.True(calendar.IsOpen(new DateTimeOffset(2026, 11, 28, 23, 59, 0, beijing)));  // Saturday till midnight
+        Assert.False(calendar.IsOpen(new DateTimeOffset(2026, 11, 29, 12, 0, 0, beijing)));  // Sunday closed
+    }
+
+    [Fact]
     public void Number_prompts_may_be_used_without_a_table_entry()
     {
         var tree = Demo.HotlineTree();

@@ -193,7 +193,7 @@ public sealed class IvrSessionProperties
 
         ImmutableArray<PromptItem> Prompts(int min)
         {
-            PromptItem[] pool = [new PlayPrompt("a"), new PlayPrompt("b"), new PlayPrompt("number.3"), new SayDigits("v0"), new SayAmount("balance"), new SayDigits("missing")];
+            PromptItem[] pool = [new PlayPrompt("a"), new PlayPrompt("b"), new PlayPrompt("b", "en"), new PlayPrompt("number.3"), new SayDigits("v0"), new SayAmount("balance"), new SayDigits("missing")];
             return [.. Enumerable.Range(0, random.Next(min, 4)).Select(_ => pool[random.Next(pool.Length)])];
         }
         InputPolicy Input() => new(TimeSpan.FromSeconds(random.Next(1, 31)), random.Next(0, 4), Prompts(0), Prompts(0),

@@ -29,7 +29,7 @@ public sealed class IvrSessionTests
         var (session, leg) = Call();
         var play = Assert.IsType<PlayPrompts>(Assert.Single(leg.Log));
         Assert.True(play.BargeIn);
-        Assert.Equal([new PromptRef("welcome", "zh"), new PromptRef("choose-language", "zh")], play.Prompts);
+        Assert.Equal([new PromptRef("welcome", "zh"), new PromptRef("choose-language", "zh"), new PromptRef("choose-language", "en")], play.Prompts);
         Assert.Equal(IvrSessionState.Playing, session.State);
         Assert.Equal("language", session.CurrentNode);
     }
@@ -384,7 +384,7 @@ public sealed class IvrSessionTests
     {
         var session = new IvrSession(Demo.Hotline, new IvrCallContext("1", "1000", PreferredLanguage: "en"), Demo.OpenHours);
         var play = Assert.IsType<PlayPrompts>(Assert.Single(session.Start()));
-        Assert.All(play.Prompts, p => Assert.Equal("en", p.Language));
+        Assert.Equal(new PromptRef("welcome", "en"), play.Prompts[0]);
         session = new IvrSession(Demo.Hotline, new IvrCallContext("1", "1000", PreferredLanguage: "fr"), Demo.OpenHours);
         Assert.Equal("zh", session.Language);
     }
