@@ -10,6 +10,37 @@ public interface IBackOfficeLookup
     Task<IReadOnlyDictionary<string, string>> LookupAsync(string service, IReadOnlyDictionary<string, string> args, CancellationToken ct);
 }
 
+/// <summary>Runs an IVR <see cref="LookupRequest"/> against the back office and turns the outcome into the event the session expects.</summary>
+public static class BackOfficeLookupExtensions
+{
+    /// <summary>
+    /// <see cref="LookupCompleted"/> with the result, or <see cref="LookupFailed"/> when the back office throws or does not
+    /// answer within <paramref name="timeout"/> (the caller is listening to "one moment please": a slow billing system
+    /// must not hold the call). Only cancellation of <paramref name="ct"/> (the call ended) propagates.
+    /// </summary>
+    public static async Task<IvrEvent> AnswerAsync(this IBackOfficeLookup backOffice, LookupRequest request, TimeSpan timeout, TimeProvider time, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(backOffice);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(time);
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        try
+        {
+            var result = await backOffice.LookupAsync(request.Service, request.Arguments, attempt.Token).WaitAsync(timeout, time, ct);
+            return new LookupCompleted(result);
+        }
+        catch (TimeoutException)
+        {
+            await attempt.CancelAsync();
+            return new LookupFailed($"{request.Service}: no answer within {timeout.TotalSeconds:0.#} s");
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return new LookupFailed($"{request.Service}: {e.Message}");
+        }
+    }
+}
+
 /// <summary>
 /// Deterministic demo back office for the 1000 hotline, so the self-service menus run without a billing system.
 /// Services: <c>balance</c> and <c>repair</c>, argument <c>account</c>. Accounts are 6-12 digits not starting with 0;

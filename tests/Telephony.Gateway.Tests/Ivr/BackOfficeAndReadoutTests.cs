@@ -74,3 +74,57 @@ public sealed class BackOfficeAndReadoutTests
             Assert.Equal(amount, decimal.Parse(spoken, System.Globalization.CultureInfo.InvariantCulture));
         });
 }
+
+public sealed class BackOfficeLookupExtensionsTests
+{
+    private static readonly LookupRequest Balance = new("balance", new Dictionary<string, string> { ["account"] = "12345678" });
+
+    private sealed class ScriptedBackOffice(Func<CancellationToken, Task<IReadOnlyDictionary<string, string>>> answer) : IBackOfficeLookup
+    {
+        public CancellationToken LastToken { get; private set; }
+
+        public Task<IReadOnlyDictionary<string, string>> LookupAsync(string service, IReadOnlyDictionary<string, string> args, CancellationToken ct)
+        {
+            LastToken = ct;
+            return answer(ct);
+        }
+    }
+
+    [Fact]
+    public async Task An_answer_becomes_lookup_completed()
+    {
+        var answer = await new DemoBillingService().AnswerAsync(Balance, TimeSpan.FromSeconds(5), TimeProvider.System, CancellationToken.None);
+        Assert.Equal("ok", Assert.IsType<LookupCompleted>(answer).Result["status"]);
+    }
+
+    [Fact]
+    public async Task A_throwing_back_office_becomes_lookup_failed()
+    {
+        var backOffice = new ScriptedBackOffice(_ => throw new InvalidOperationException("billing is down"));
+        var answer = await backOffice.AnswerAsync(Balance, TimeSpan.FromSeconds(5), TimeProvider.System, CancellationToken.None);
+        Assert.Equal("balance: billing is down", Assert.IsType<LookupFailed>(answer).Reason);
+    }
+
+    [Fact]
+    public async Task A_back_office_that_does_not_answer_in_time_becomes_lookup_failed_and_is_cancelled()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var backOffice = new ScriptedBackOffice(ct => Task.Delay(Timeout.Infinite, ct).ContinueWith<IReadOnlyDictionary<string, string>>(_ => new Dictionary<string, string>()));
+        var pending = backOffice.AnswerAsync(Balance, TimeSpan.FromSeconds(3), clock, CancellationToken.None);
+        Assert.False(pending.IsCompleted);
+        clock.Advance(TimeSpan.FromSeconds(3));
+        var answer = await pending.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.StartsWith("balance: no answer within 3 s", Assert.IsType<LookupFailed>(answer).Reason);
+        Assert.True(backOffice.LastToken.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task An_ended_call_cancels_the_lookup()
+    {
+        using var call = new CancellationTokenSource();
+        var backOffice = new ScriptedBackOffice(ct => Task.Delay(Timeout.Infinite, ct).ContinueWith<IReadOnlyDictionary<string, string>>(_ => new Dictionary<string, string>(), ct));
+        var pending = backOffice.AnswerAsync(Balance, TimeSpan.FromSeconds(30), TimeProvider.System, call.Token);
+        await call.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
+    }
+}
