@@ -202,6 +202,23 @@ public sealed class BaresipPhone : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until the account is registered. The first REGISTER goes out before our control
+    /// connection is up, so its REGISTER_OK event can be lost: reginfo is asked as well.
+    /// </summary>
+    public async Task WaitForRegistrationAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (true)
+        {
+            if (Events.Any(e => e.Type == "REGISTER_OK")) return;
+            var info = await RegistrationInfoAsync(cancellationToken);
+            if (info.Split('\n').Any(line => line.Contains(Account.AddressOfRecord, StringComparison.Ordinal) && line.Contains("OK", StringComparison.Ordinal))) return;
+            if (DateTimeOffset.UtcNow > deadline) throw new TimeoutException($"{Account.AddressOfRecord} not registered within {timeout}: {info}\n{Log}");
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+        }
+    }
+
     /// <summary>Peak amplitude (0..32767) of everything this phone received, over all its dumps.</summary>
     public int ReceivedPeakAmplitude()
     {
@@ -345,11 +362,11 @@ public sealed class BaresipPhone : IAsyncDisposable
         return lines.ToString();
     }
 
-    /// <summary>Three seconds of a 440 Hz tone, 8 kHz mono: loud enough to find in the far end's recording.</summary>
+    /// <summary>Twenty seconds of a 440 Hz tone, 8 kHz mono: loud enough to find in the far end's recording.</summary>
     private static byte[] AgentVoice()
     {
         const int sampleRate = 8000;
-        var samples = new short[sampleRate * 3];
+        var samples = new short[sampleRate * 20];
         for (var i = 0; i < samples.Length; i++) samples[i] = (short)(8000 * Math.Sin(2 * Math.PI * 440 * i / sampleRate));
         return WavFile.FromPcm16(samples, sampleRate).ToArray();
     }
