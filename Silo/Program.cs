@@ -34,6 +34,7 @@ if (migrateOnly)
 
 builder.AddCallCenterSilo();
 builder.AddDemoCenter();
+builder.AddSipGateway();
 builder.AddLiveSummary();
 
 await builder.Build().RunAsync();

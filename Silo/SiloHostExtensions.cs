@@ -3,6 +3,7 @@ using CallCenter.Silo.Configuration;
 using CallCenter.Silo.Demo;
 using CallCenter.Silo.History;
 using CallCenter.Silo.Storage;
+using CallCenter.Telephony.Gateway.Hosting;
 using System.Net;
 using ClusterMembershipOptions = Orleans.Configuration.ClusterMembershipOptions;
 using ClusterOptions = Orleans.Configuration.ClusterOptions;
@@ -30,6 +31,10 @@ public static class SiloHostExtensions
         ["--demo-traffic"] = $"{DemoOptions.Section}:Traffic",
         ["--calls-per-minute"] = $"{DemoOptions.Section}:CallsPerMinute",
         ["--summary-seconds"] = $"{SummaryOptions.Section}:IntervalSeconds",
+        ["--gateway"] = $"{GatewayOptions.Section}:Enabled",
+        ["--sip-address"] = $"{GatewayOptions.Section}:ListenAddress",
+        ["--sip-port"] = $"{GatewayOptions.Section}:SipPort",
+        ["--demo-agents"] = $"{GatewayOptions.Section}:DemoAgents",
     };
 
     /// <summary>
@@ -43,6 +48,7 @@ public static class SiloHostExtensions
         errors.AddRange(Check<SiloOptions>(builder, SiloOptions.Section, o => validator.Validate(null, o)));
         errors.AddRange(Check<DemoOptions>(builder, DemoOptions.Section, o => validator.Validate(null, o)));
         errors.AddRange(Check<SummaryOptions>(builder, SummaryOptions.Section, o => validator.Validate(null, o)));
+        errors.AddRange(Check<GatewayOptions>(builder, GatewayOptions.Section, o => o.Validate() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success));
         return errors;
     }
 
@@ -111,6 +117,24 @@ public static class SiloHostExtensions
         builder.Services.AddSingleton<DemoPhones>();
         builder.Services.AddHostedService<DemoSeeder>();
         builder.Services.AddHostedService<DemoTraffic>();
+        return builder;
+    }
+
+    /// <summary>The SIP media gateway in the silo's process (the embedded default): IVR, ACD calls, agents' phones.</summary>
+    public static IHostApplicationBuilder AddSipGateway(this IHostApplicationBuilder builder)
+    {
+        var gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
+        if (!gateway.Enabled)
+        {
+            return builder;
+        }
+        var demo = builder.Configuration.GetSection(DemoOptions.Section).Get<DemoOptions>() ?? new DemoOptions();
+        if (gateway.DemoAgentQueues.Count == 0 && demo.Seed)
+        {
+            // The simulated phones serve every queue of the demo center, so a call to 1000 reaches one.
+            gateway.DemoAgentQueues = [.. new DemoCenter(demo).Queues.Select(q => q.Id)];
+        }
+        builder.Services.AddSipGateway(gateway);
         return builder;
     }
 

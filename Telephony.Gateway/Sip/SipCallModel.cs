@@ -110,3 +110,13 @@ public sealed class ReferRequest
         return _report(statusCode, reasonPhrase);
     }
 }
+
+/// <summary>A softphone-style registration: bind <paramref name="Contact"/> to <paramref name="User"/> at the registrar for <paramref name="Expires"/>.</summary>
+public sealed record RegisterRequest(
+    SipUri Registrar,
+    IPEndPoint Destination,
+    SipTransportProtocol Transport,
+    string User,
+    string Password,
+    SipUri Contact,
+    TimeSpan Expires);

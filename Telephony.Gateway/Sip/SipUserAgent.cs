@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
+using CallCenter.Telephony.Sip.Authentication;
 using CallCenter.Telephony.Sip.Dialogs;
 using CallCenter.Telephony.Sip.Messages;
 using CallCenter.Telephony.Sip.Parsing;
@@ -127,6 +128,45 @@ public sealed class SipUserAgent : IAsyncDisposable
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Registers <see cref="RegisterRequest.Contact"/> for <see cref="RegisterRequest.User"/> with a registrar, as a
+    /// softphone does (RFC 3261 §10.2): one REGISTER, and one retry answering a 401/407 digest challenge (§22.2).
+    /// Returns the final response; Timer F gives 408. Expires zero removes the binding.
+    /// </summary>
+    public async Task<SipResponse> RegisterAsync(RegisterRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Expires < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), "Expires must not be negative.");
+        }
+        var transport = FindTransport(request.Transport) ?? throw new InvalidOperationException($"No {request.Transport} transport is running.");
+        var local = transport.LocalEndPoint;
+        var register = new SipRequest(SipMethods.Register, request.Registrar);
+        register.Headers.Add(SipHeaderNames.Via, SipTransactionLayer.CreateVia(transport).ToString());
+        register.Headers.Add(SipHeaderNames.MaxForwards, "70");
+        var addressOfRecord = new SipNameAddress { Uri = new SipUri { User = request.User, Host = request.Registrar.Host, Port = request.Registrar.Port } };
+        register.From = addressOfRecord.WithTag(NewTag());
+        register.To = addressOfRecord;
+        register.CallId = $"{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(CallIdBytes))}@{FormatHost(local.Address)}";
+        var sequence = RandomNumberGenerator.GetInt32(1, MaxInitialSequence);
+        register.CSeq = new SipCSeq(sequence, SipMethods.Register);
+        register.Headers.Add(SipHeaderNames.Contact, new SipNameAddress { Uri = request.Contact }.ToString());
+        register.Headers.Add(SipHeaderNames.Expires, ((int)request.Expires.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        AddCommonRequestHeaders(register);
+        var response = await SendRequestAsync(register, request.Destination, request.Transport).WaitAsync(ct);
+        if (response.StatusCode is not (SipStatusCodes.Unauthorized or SipStatusCodes.ProxyAuthenticationRequired))
+        {
+            return response;
+        }
+        var retry = register.Clone();
+        retry.Headers.Remove(SipHeaderNames.Via);
+        retry.Headers.AddFirst(SipHeaderNames.Via, SipTransactionLayer.CreateVia(transport).ToString());
+        retry.CSeq = new SipCSeq(sequence + 1, SipMethods.Register);
+        DigestClient.Authorize(retry, response, request.User, request.Password, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
+        return await SendRequestAsync(retry, request.Destination, request.Transport).WaitAsync(ct);
     }
 
     /// <summary>

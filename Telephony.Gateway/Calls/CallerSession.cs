@@ -1,0 +1,588 @@
+using System.Collections.Immutable;
+using CallCenter.Calls;
+using CallCenter.Telephony.Gateway.Ivr;
+using CallCenter.Telephony.Gateway.Media;
+using CallCenter.Telephony.Gateway.Sip;
+using CallCenter.Telephony.Sip.Sdp;
+
+namespace CallCenter.Telephony.Gateway.Calls;
+
+/// <summary>The side of a call that waits for an agent: a caller on a SIP leg, or a callback to place.</summary>
+public interface ICallerSide
+{
+    string CallId { get; }
+
+    /// <summary>The agent's phone answered and the agent won the call: connect the agent's leg. False when the caller is gone.</summary>
+    Task<bool> AgentConnectedAsync(AgentLine line, RtpLeg agentLeg);
+
+    /// <summary>The agent's phone hung up the connected call.</summary>
+    Task AgentHungUpAsync(AgentLine line);
+}
+
+/// <summary>Where a caller's call is, from the gateway's point of view.</summary>
+public enum CallerPhase
+{
+    Answering,
+    Ivr,
+    Queued,
+    Connected,
+    Survey,
+    Voicemail,
+    Ended,
+}
+
+/// <summary>
+/// One caller on a SIP leg: answers, walks the IVR, puts the call in the ACD with what the IVR
+/// collected, plays music and position announcements while it waits (1 = callback, 2 = voicemail,
+/// ACD-6), bridges the agent who answers and records both sides, runs the survey when the agent
+/// hangs up first, and keeps the call grain alive until it has ended. The call grain decides; this
+/// class only carries out and reports.
+/// </summary>
+public sealed class CallerSession : ICallerSide, ICallObserver
+{
+    private readonly CallControl _control;
+    private readonly IncomingCall _sip;
+    private readonly IvrMenu _menu;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly DateTimeOffset _arrivedAt;
+    private readonly object _gate = new();
+    private RtpLeg? _leg;
+    private ICallObserver? _observer;
+    private CancellationTokenSource? _waiting;
+    private MediaBridge? _bridge;
+    private CallRecording? _recording;
+    private AgentLine? _agent;
+    private RtpLeg? _agentLeg;
+    private CallArrival? _arrival;
+    private string _language;
+
+    public CallerSession(CallControl control, IncomingCall sip, IvrMenu menu, string callId, ILogger logger)
+    {
+        _control = control;
+        _sip = sip;
+        _menu = menu;
+        _logger = logger;
+        CallId = callId;
+        _arrivedAt = control.Time.GetUtcNow();
+        _language = menu.DefaultLanguage;
+        CallerNumber = CallerNumberOf(sip);
+    }
+
+    public string CallId { get; }
+
+    public string CallerNumber { get; }
+
+    public CallerPhase Phase { get; private set; } = CallerPhase.Answering;
+
+    /// <summary>Whether the call grain knows this call (it entered a queue).</summary>
+    private bool InAcd => _arrival is not null;
+
+    private ICallGrain Grain => _control.Grains.GetCall(CallId);
+
+    public static string CallerNumberOf(IncomingCall sip)
+    {
+        var user = sip.From.Uri.User;
+        return string.IsNullOrWhiteSpace(user) ? "anonymous" : user;
+    }
+
+    public async Task RunAsync()
+    {
+        try
+        {
+            if (!await AnswerAsync())
+            {
+                // Cancelled while ringing, or refused (no codec, no port): never answered, nothing to record.
+                _control.Forget(this);
+                return;
+            }
+            _ = WatchCallerAsync();
+            var session = new IvrSession(_menu, new IvrCallContext(CallerNumber, _sip.CalledUser), _control.Time);
+            var outcome = await Runner().RunAsync(session.Start, session.Handle, _lifetime.Token);
+            _language = session.Language;
+            _logger.LogInformation("Call {CallId} from {Caller} left the IVR at {Node}: {Outcome}", CallId, CallerNumber, session.CurrentNode, outcome.Terminal);
+            switch (outcome.Terminal)
+            {
+                case ToQueue queue:
+                    await EnterQueueAsync(queue);
+                    break;
+                case ToVoicemail voicemail:
+                    await EndInIvrAsync(voicemail.AttachedData, CallOutcome.Voicemail, "voicemail from the menu");
+                    await RecordVoicemailAsync();
+                    break;
+                case HangUp hangUp when outcome.Callback is { } callback:
+                    await EndInIvrAsync(callback.AttachedData, CallOutcome.Callback, "callback requested in the menu");
+                    _control.ScheduleCallback(this, callback.Service, callback.AttachedData);
+                    await HangUpCallerAsync();
+                    break;
+                case HangUp hangUp:
+                    await EndInIvrAsync(session.AttachedData, CallOutcome.Completed, $"ended in the IVR: {hangUp.Reason}");
+                    await HangUpCallerAsync();
+                    break;
+            }
+        }
+        catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
+        {
+            // The caller hung up; WatchCallerAsync reports it.
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Call {CallId} failed in the gateway", CallId);
+            await FailAsync(ex.Message);
+        }
+    }
+
+    private async Task<bool> AnswerAsync()
+    {
+        if (_sip.Offer is not { } offer)
+        {
+            // An INVITE without SDP wants our offer in the 200; the demo gateway asks for an offer instead.
+            _sip.Reject(488, "Not Acceptable Here (an SDP offer is required)");
+            return false;
+        }
+        try
+        {
+            _leg = _control.Media.CreateLeg($"caller-{CallId}");
+        }
+        catch (MediaException ex)
+        {
+            _logger.LogWarning(ex, "No media port for call {CallId}", CallId);
+            _sip.Reject(503, "Service Unavailable (no media port)");
+            return false;
+        }
+        var answer = new MediaNegotiation(_control.Options.ListenAddress).Answer(offer, _leg);
+        if (answer is null)
+        {
+            _sip.Reject(488, "Not Acceptable Here (PCMU or PCMA required)");
+            await _leg.DisposeAsync();
+            return false;
+        }
+        _sip.Ring();
+        if (_control.Options.RingSeconds > 0)
+        {
+            // Ring before answering, as many IVRs do; the caller may still cancel.
+            await Task.WhenAny(_sip.Ended, Task.Delay(TimeSpan.FromSeconds(_control.Options.RingSeconds), _control.Time));
+            if (_sip.IsCancelled || _sip.State == SipCallState.Ended)
+            {
+                await _leg.DisposeAsync();
+                return false;
+            }
+        }
+        await _sip.AnswerAsync(answer);
+        if (_sip.State != SipCallState.Connected)
+        {
+            await _leg.DisposeAsync();
+            return false;
+        }
+        _sip.OnReinvite = (_, reoffer) => new MediaNegotiation(_control.Options.ListenAddress).Answer(reoffer, _leg) ?? _sip.LocalSdp!;
+        _observer = _control.Grains.CreateObjectReference<ICallObserver>(this);
+        Phase = CallerPhase.Ivr;
+        return true;
+    }
+
+    private IvrRunner Runner() => new(_leg!, _control.Prompts, _control.PromptCache, _control.Lookup, _control.Time, _logger);
+
+    private async Task EnterQueueAsync(ToQueue queue)
+    {
+        _arrival = new CallArrival
+        {
+            CallId = CallId,
+            CallerNumber = CallerNumber,
+            Service = queue.Service,
+            Priority = queue.Priority,
+            RequiredSkills = queue.RequiredSkills,
+            AttachedData = queue.AttachedData.SetItem("language", queue.Language).SetItem("dialled", _sip.CalledUser),
+        };
+        _waiting = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
+        Phase = CallerPhase.Queued;
+        var started = await Grain.Start(_arrival, _observer);
+        if (!started.Accepted)
+        {
+            _logger.LogInformation("Call {CallId} was not accepted by the ACD: {Error}", CallId, started.Error);
+            await PlayAsync(["queue-unavailable", "goodbye"]);
+            await HangUpCallerAsync();
+            return;
+        }
+        _logger.LogInformation("Call {CallId} waits in queue {QueueId} (region {Region})", CallId, started.QueueId, started.Region);
+        _ = KeepAliveAsync();
+        await WaitInQueueAsync(_waiting.Token);
+    }
+
+    /// <summary>Music, position announcements and the ACD-6 keys until an agent answers or the call ends.</summary>
+    private async Task WaitInQueueAsync(CancellationToken waiting)
+    {
+        var leg = _leg!;
+        var key = new TaskCompletionSource<char>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnDigit(RtpLeg _, char digit)
+        {
+            if (digit is '1' or '2') key.TrySetResult(digit);
+        }
+        leg.DigitReceived += OnDigit;
+        try
+        {
+            var announcement = TimeSpan.FromSeconds(_control.Options.AnnouncementSeconds);
+            while (!waiting.IsCancellationRequested)
+            {
+                await AnnouncePositionAsync(waiting);
+                leg.Play(_control.HoldMusic());
+                var pressed = await Task.WhenAny(key.Task, Task.Delay(announcement, _control.Time, waiting));
+                if (pressed == key.Task && !waiting.IsCancellationRequested)
+                {
+                    await LeaveQueueAsync(key.Task.Result);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (waiting.IsCancellationRequested)
+        {
+            // Connected to an agent, or the call ended.
+        }
+        finally
+        {
+            leg.DigitReceived -= OnDigit;
+        }
+    }
+
+    private async Task AnnouncePositionAsync(CancellationToken waiting)
+    {
+        if (await _control.PositionOfAsync(CallId) is not { } position)
+        {
+            return;
+        }
+        var prompts = new List<string> { "queue-position" };
+        prompts.AddRange(NumberReadout.Digits(position.Position.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        if (position.ExpectedWait > TimeSpan.Zero)
+        {
+            prompts.Add("queue-expected-wait");
+            prompts.AddRange(NumberReadout.Digits(Math.Max(1, (int)Math.Ceiling(position.ExpectedWait.TotalMinutes)).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            prompts.Add("queue-minutes");
+        }
+        prompts.Add("queue-options");
+        await PlayAsync(prompts, waiting);
+    }
+
+    private async Task LeaveQueueAsync(char key)
+    {
+        if (key == '1')
+        {
+            await Grain.RequestCallback();
+            _control.ScheduleCallback(this, _arrival!.Service, _arrival.AttachedData);
+            await PlayAsync(["callback-confirmed"]);
+            await HangUpCallerAsync();
+        }
+        else
+        {
+            Phase = CallerPhase.Voicemail;
+            await Grain.RequestVoicemail();
+            await RecordVoicemailAsync();
+        }
+    }
+
+    private async Task RecordVoicemailAsync()
+    {
+        Phase = CallerPhase.Voicemail;
+        await PlayAsync(["voicemail-intro"]);
+        await _leg!.PlayAsync(AudioSources.Tone(1000, TimeSpan.FromMilliseconds(400)), _lifetime.Token);
+        var path = Path.Combine(_control.RecordingFolder, "voicemail", $"{CallId}.wav");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        // The caller's own voice on the left channel; the right stays silent.
+        await using (var recording = _control.Media.StartRecording(path, _leg!, _leg!))
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(_control.Options.VoicemailSeconds), _control.Time, _lifetime.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // The caller hung up: the message is complete.
+            }
+        }
+        _logger.LogInformation("Voicemail of call {CallId} saved to {Path}", CallId, path);
+        await HangUpCallerAsync();
+    }
+
+    public async Task<bool> AgentConnectedAsync(AgentLine line, RtpLeg agentLeg)
+    {
+        lock (_gate)
+        {
+            if (Phase != CallerPhase.Queued || _leg is null)
+            {
+                return false;
+            }
+            Phase = CallerPhase.Connected;
+            _agent = line;
+        }
+        _waiting?.Cancel();
+        _logger.LogInformation("Call {CallId} connected to agent {AgentId}", CallId, line.AgentId);
+        _agentLeg = agentLeg;
+        _bridge = _control.Media.Bridge(_leg, agentLeg);
+        if (_control.Options.RecordCalls)
+        {
+            var path = Path.Combine(_control.RecordingFolder, _control.Time.GetUtcNow().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), $"{CallId}.wav");
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            _recording = _control.Media.StartRecording(path, _leg, agentLeg);
+            try
+            {
+                await Grain.AttachRecording(path);
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            {
+                _logger.LogWarning(ex, "Could not note the recording of call {CallId}", CallId);
+            }
+        }
+        return true;
+    }
+
+    /// <summary>The agent's phone put the caller on hold (music) or took them back (bridged again).</summary>
+    public void SetHold(bool onHold)
+    {
+        if (Phase != CallerPhase.Connected || _leg is null || _agentLeg is null)
+        {
+            return;
+        }
+        if (onHold)
+        {
+            _bridge?.Dispose();
+            _bridge = null;
+            _leg.Play(_control.HoldMusic());
+        }
+        else if (_bridge is null)
+        {
+            _bridge = _control.Media.Bridge(_leg, _agentLeg);
+        }
+    }
+
+    public async Task AgentHungUpAsync(AgentLine line)
+    {
+        if (Phase != CallerPhase.Connected || _agent != line)
+        {
+            return;
+        }
+        await StopConversationAsync();
+        if (_control.Options.Survey && _control.SurveyMenu is { } survey && _sip.State == SipCallState.Connected && await Grain.StartSurvey(CallParty.Agent))
+        {
+            Phase = CallerPhase.Survey;
+            _ = RunSurveyAsync(survey);
+            return;
+        }
+        // No survey: the agent's hang-up ends the call; the caller is released when the record is written.
+        await _control.Grains.GetAgent(line.AgentId).Hangup();
+    }
+
+    private async Task RunSurveyAsync(IvrMenu survey)
+    {
+        try
+        {
+            var session = new SurveySession(survey, _language);
+            var outcome = await Runner().RunAsync(session.Start, session.Handle, _lifetime.Token);
+            await Grain.SurveyAnswered(outcome.SurveyScore);
+            await HangUpCallerAsync();
+        }
+        catch (OperationCanceledException)
+        {
+            // The caller hung up in the survey: reported by WatchCallerAsync.
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning(ex, "Survey of call {CallId} failed", CallId);
+            await HangUpCallerAsync();
+        }
+    }
+
+    /// <summary>The caller's leg ended (BYE, CANCEL, transport failure): tell the call grain and free the media.</summary>
+    private async Task WatchCallerAsync()
+    {
+        var end = await _sip.Ended;
+        _lifetime.Cancel();
+        var phase = Phase;
+        Phase = CallerPhase.Ended;
+        try
+        {
+            if (end.Reason != SipCallEndReason.LocalHangup)
+            {
+                switch (phase)
+                {
+                    case CallerPhase.Ivr:
+                        await EndInIvrAsync(ImmutableDictionary<string, string>.Empty, CallOutcome.Abandoned, "caller hung up in the IVR");
+                        break;
+                    case CallerPhase.Queued or CallerPhase.Connected or CallerPhase.Survey when InAcd:
+                        await Grain.Hangup(CallParty.Caller);
+                        break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException or InvalidOperationException)
+        {
+            // The keep-alive stops now, so a call grain that missed this hang-up ends by its own checks.
+            _logger.LogWarning(ex, "Could not report the caller's hang-up of call {CallId}", CallId);
+        }
+        finally
+        {
+            await ReleaseAsync();
+        }
+    }
+
+    private async Task KeepAliveAsync()
+    {
+        while (!_lifetime.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(CallControl.KeepAliveInterval, _control.Time, _lifetime.Token);
+                var snapshot = await Grain.KeepAlive(_observer);
+                if (snapshot.State is CallState.New or CallState.Ended && Phase is CallerPhase.Queued or CallerPhase.Connected)
+                {
+                    // The call ended (or was lost with its silo and has its record): release the caller.
+                    await HangUpCallerAsync();
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            {
+                _logger.LogDebug(ex, "Keep-alive of call {CallId} failed; retrying", CallId);
+            }
+        }
+    }
+
+    // ---- ICallObserver -------------------------------------------------------------------------
+
+    public Task CallConnected(string callId, string agentId)
+    {
+        if (!_control.IsLocalAgent(agentId) && Phase == CallerPhase.Queued)
+        {
+            // The agent's phone is not on this gateway (a simulated agent of the demo center):
+            // the caller hears that they are connected, then a quiet line until the agent hangs up.
+            Phase = CallerPhase.Connected;
+            _waiting?.Cancel();
+            _logger.LogInformation("Call {CallId} connected to agent {AgentId}, whose phone is not on this gateway", CallId, agentId);
+            _ = PlayAsync(["connected-remote"]);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task CallEnded(CallDetailRecord record)
+    {
+        if (Phase is CallerPhase.Queued or CallerPhase.Connected)
+        {
+            _ = EndedByCenterAsync(record);
+        }
+        return Task.CompletedTask;
+    }
+
+    private async Task EndedByCenterAsync(CallDetailRecord record)
+    {
+        await StopConversationAsync();
+        if (record.Outcome is CallOutcome.Voicemail && Phase == CallerPhase.Queued)
+        {
+            // The queue's maximum wait sent the caller to voicemail (ACD-6).
+            _waiting?.Cancel();
+            await RecordVoicemailAsync();
+            return;
+        }
+        if (record.Outcome is CallOutcome.Callback && Phase == CallerPhase.Queued)
+        {
+            _waiting?.Cancel();
+            _control.ScheduleCallback(this, _arrival!.Service, _arrival.AttachedData);
+            await PlayAsync(["callback-confirmed"]);
+        }
+        await HangUpCallerAsync();
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------
+
+    private async Task PlayAsync(IReadOnlyList<string> promptIds, CancellationToken cancellationToken = default)
+    {
+        if (_leg is null)
+        {
+            return;
+        }
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token, cancellationToken);
+        try
+        {
+            var sources = promptIds.Select(id => AudioSources.Prompt(_control.PromptCache.Get(_control.Prompts.PathOf(new PromptRef(id, _language))))).ToArray();
+            await _leg.PlayAsync(AudioSources.Sequence(sources), linked.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or MediaException)
+        {
+            _logger.LogWarning(ex, "Could not play {Prompts} to call {CallId}", string.Join(",", promptIds), CallId);
+        }
+    }
+
+    private async Task EndInIvrAsync(ImmutableDictionary<string, string> attached, CallOutcome outcome, string detail)
+    {
+        var arrival = new CallArrival
+        {
+            CallId = CallId,
+            CallerNumber = CallerNumber,
+            Service = _sip.CalledUser,
+            AttachedData = attached.SetItem("dialled", _sip.CalledUser),
+        };
+        try
+        {
+            await Grain.EndInIvr(arrival, _arrivedAt, outcome, detail, null);
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException)
+        {
+            _logger.LogWarning(ex, "Could not record call {CallId} that ended in the IVR", CallId);
+        }
+    }
+
+    private async Task StopConversationAsync()
+    {
+        _bridge?.Dispose();
+        _bridge = null;
+        if (_recording is { } recording)
+        {
+            _recording = null;
+            await recording.DisposeAsync();
+        }
+    }
+
+    private async Task HangUpCallerAsync()
+    {
+        if (_sip.State != SipCallState.Ended)
+        {
+            await _sip.HangupAsync();
+        }
+    }
+
+    private async Task FailAsync(string reason)
+    {
+        try
+        {
+            if (InAcd)
+            {
+                await Grain.Hangup(CallParty.System);
+            }
+            else if (Phase == CallerPhase.Ivr)
+            {
+                await EndInIvrAsync(ImmutableDictionary<string, string>.Empty, CallOutcome.Failed, reason);
+            }
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException or InvalidOperationException)
+        {
+            _logger.LogWarning(ex, "Could not report the failure of call {CallId}", CallId);
+        }
+        await HangUpCallerAsync();
+    }
+
+    private async Task ReleaseAsync()
+    {
+        await StopConversationAsync();
+        if (_leg is { } leg)
+        {
+            await leg.DisposeAsync();
+        }
+        _control.Forget(this);
+    }
+
+    /// <summary>The caller's SIP URI and address, for calling back (ACD-6).</summary>
+    public (Telephony.Sip.Messages.SipUri Uri, IPEndPoint Source, Telephony.Sip.Transport.SipTransportProtocol Transport) ReturnAddress =>
+        (_sip.Invite.Contacts.FirstOrDefault()?.Uri ?? _sip.From.Uri, _sip.Source, _sip.Protocol);
+}

@@ -1,0 +1,138 @@
+using CallCenter.Calls;
+using CallCenter.Telephony.Gateway.Calls;
+using CallCenter.Telephony.Gateway.Tests.Peers;
+using CallCenter.Telephony.Sip.Rtp;
+using Xunit.Abstractions;
+
+namespace CallCenter.Telephony.Gateway.Tests.Calls;
+
+/// <summary>
+/// The gateway against real peers from Debian on 127.0.0.1: SIPp as the customer (IVR digits as
+/// RFC 4733 events, G.711 audio), the gateway's simulated agent phones and baresip as agents'
+/// phones registering with digest authentication. Each call's one record is checked in the ACD.
+/// </summary>
+public sealed class GatewayPeerTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(40);
+
+    private static bool IsSipCall(CallDetailRecord record) => record.CallId.StartsWith("sip-", StringComparison.Ordinal);
+
+    [PeerFact("sipp")]
+    public async Task A_caller_who_presses_0_reaches_a_simulated_agent_phone_and_the_call_is_recorded_both_ways()
+    {
+        await using var rig = await GatewayRig.StartAsync(output, o => { o.DemoAgents = 1; o.DemoHandleSeconds = 2; o.DemoAnswerSeconds = 0.5; });
+        await rig.WaitForAgentReady(DemoAgentPhones.AgentIdOf(1));
+
+        var customer = await SippRun.RunAsync(new SippOptions
+        {
+            Scenario = PeerTools.Scenario("uac-dtmf-agent.xml"), Remote = rig.Address, MaxCalls = 1, Timeout = Generous,
+        });
+
+        Assert.True(customer.AllCallsSucceeded, customer.Describe());
+        var record = await rig.WaitForRecord(IsSipCall, "the call's record");
+        Assert.Equal(CallOutcome.Completed, record.Outcome);
+        Assert.Equal(DemoAgentPhones.AgentIdOf(1), record.AgentId);
+        Assert.Equal([GatewayRig.Service], record.QueuePath.ToArray());
+        Assert.Equal("1000", record.AttachedData["dialled"]);
+        Assert.Equal(1, rig.Gateway.DemoPhones!.Answered);
+        // Both sides were heard: the agent phone's tone on the right; the customer's pcap audio on the left when SIPp can play it.
+        Assert.NotNull(record.RecordingPath);
+        var (caller, agent) = PeakPerChannel(record.RecordingPath);
+        Assert.True(agent > 1000, $"agent channel peak {agent}");
+        if (PeerTools.CanPlayRtp)
+        {
+            Assert.True(caller > 64, $"caller channel peak {caller} (G.711 silence decodes below 64)");
+        }
+        await GatewayRig.Eventually(() => Task.FromResult(rig.Gateway.Control!.ActiveCallers == 0), "no caller left in the gateway");
+    }
+
+    [PeerFact("sipp", "baresip")]
+    public async Task A_baresip_agent_phone_registers_with_digest_answers_the_caller_and_its_hang_up_ends_both_legs()
+    {
+        await using var rig = await GatewayRig.StartAsync(output);
+        await rig.ConfigureAgent("agent-7");
+        await using var phone = await BaresipPhone.StartAsync(new BaresipAccount("agent-7", rig.Address, "s3cret"));
+        try
+        {
+            await phone.WaitForRegistrationAsync(Generous);
+            await rig.WaitForAgentReady("agent-7");
+
+            var customer = SippRun.RunAsync(new SippOptions
+            {
+                Scenario = PeerTools.Scenario("uac-dtmf-agent.xml"), Remote = rig.Address, MaxCalls = 1, Timeout = Generous,
+            });
+            var established = await phone.WaitForEventAsync("CALL_ESTABLISHED", Generous, e => e.Direction == "incoming");
+            output.WriteLine($"agent phone established: {established.Raw}");
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            await phone.HangupAsync();
+
+            var result = await customer;
+            Assert.True(result.AllCallsSucceeded, result.Describe());
+            var record = await rig.WaitForRecord(IsSipCall, "the call's record");
+            Assert.Equal(CallOutcome.Completed, record.Outcome);
+            Assert.Equal(CallParty.Agent, record.EndedBy);
+            Assert.Equal("agent-7", record.AgentId);
+            if (PeerTools.CanPlayRtp)
+            {
+                // The customer's audio crossed the bridge to the agent's phone.
+                await GatewayRig.Eventually(() => Task.FromResult(phone.ReceivedPeakAmplitude() > 1000), "caller audio in the agent phone's dump");
+            }
+        }
+        finally
+        {
+            output.WriteLine(phone.Log);
+        }
+    }
+
+    [PeerFact("sipp")]
+    public async Task A_caller_who_cancels_while_the_number_rings_gets_487_and_leaves_nothing_behind()
+    {
+        await using var rig = await GatewayRig.StartAsync(output, o => o.RingSeconds = 10);
+
+        var customer = await SippRun.RunAsync(new SippOptions
+        {
+            Scenario = PeerTools.Scenario("uac-cancel.xml"), Remote = rig.Address, MaxCalls = 3, CallsPerSecond = 3, Timeout = Generous,
+        });
+
+        Assert.True(customer.AllCallsSucceeded, customer.Describe());
+        await GatewayRig.Eventually(() => Task.FromResult(rig.Gateway.Control!.ActiveCallers == 0), "no caller left in the gateway");
+        await GatewayRig.Eventually(() => Task.FromResult(rig.Gateway.UserAgent!.Counters.Transactions == 0), "no transaction left", seconds: 60);
+        Assert.Empty(rig.Records.All);
+    }
+
+    [PeerFact("sipp")]
+    public async Task Callers_who_hang_up_in_the_menu_each_get_one_abandoned_record_with_no_queue()
+    {
+        await using var rig = await GatewayRig.StartAsync(output);
+
+        var customer = await SippRun.RunAsync(new SippOptions
+        {
+            Scenario = PeerTools.Scenario("uac-basic.xml"), Remote = rig.Address, MaxCalls = 4, CallsPerSecond = 4,
+            PauseLength = TimeSpan.FromSeconds(2), Timeout = Generous,
+        });
+
+        Assert.True(customer.AllCallsSucceeded, customer.Describe());
+        await GatewayRig.Eventually(() => Task.FromResult(rig.Records.All.Count(IsSipCall) == 4), "four records");
+        Assert.All(rig.Records.All, r =>
+        {
+            Assert.Equal(CallOutcome.Abandoned, r.Outcome);
+            Assert.Empty(r.QueuePath);
+            Assert.Equal(CallParty.Caller, r.EndedBy);
+        });
+        Assert.Equal(4, rig.Records.All.Select(r => r.CallId).Distinct().Count());
+    }
+
+    private static (int Caller, int Agent) PeakPerChannel(string path)
+    {
+        var wav = WavFile.Read(File.ReadAllBytes(path));
+        Assert.Equal(2, wav.Channels);
+        var samples = wav.ToPcm16();
+        int left = 0, right = 0;
+        for (var i = 0; i + 1 < samples.Length; i += 2)
+        {
+            left = Math.Max(left, Math.Abs((int)samples[i]));
+            right = Math.Max(right, Math.Abs((int)samples[i + 1]));
+        }
+        return (left, right);
+    }
+}
