@@ -124,7 +124,8 @@ public static class SiloHostExtensions
     public static IHostApplicationBuilder AddSipGateway(this IHostApplicationBuilder builder)
     {
         var gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
-        if (!gateway.Enabled)
+        var silo = builder.Configuration.GetSection(SiloOptions.Section).Get<SiloOptions>() ?? new SiloOptions();
+        if (!(gateway.Enabled ?? !silo.UsesPostgres))
         {
             return builder;
         }

@@ -155,6 +155,11 @@ public sealed class CallbackSession : ICallerSide, ICallObserver
     private void Release()
     {
         _lifetime.Cancel();
+        if (_observer is { } observer)
+        {
+            _observer = null;
+            _control.Grains.DeleteObjectReference<ICallObserver>(observer);
+        }
         _control.Forget(this);
     }
 }

@@ -285,7 +285,7 @@ public sealed class CallerSession : ICallerSide, ICallObserver
         await _leg!.PlayAsync(AudioSources.Tone(1000, TimeSpan.FromMilliseconds(400)), _lifetime.Token);
         var path = Path.Combine(_control.RecordingFolder, "voicemail", $"{CallId}.wav");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        // The caller's own voice on the left channel; the right stays silent.
+        // The caller's own voice, on both channels of the usual stereo file.
         await using (var recording = _control.Media.StartRecording(path, _leg!, _leg!))
         {
             try
@@ -578,6 +578,11 @@ public sealed class CallerSession : ICallerSide, ICallObserver
         if (_leg is { } leg)
         {
             await leg.DisposeAsync();
+        }
+        if (_observer is { } observer)
+        {
+            _observer = null;
+            _control.Grains.DeleteObjectReference<ICallObserver>(observer);
         }
         _control.Forget(this);
     }

@@ -5,8 +5,12 @@ public sealed class GatewayOptions
 {
     public const string Section = "CallCenter:Gateway";
 
-    /// <summary>Whether the silo hosts the gateway (the embedded default does).</summary>
-    public bool Enabled { get; set; } = true;
+    /// <summary>
+    /// Whether the silo hosts the gateway. Unset: on in the embedded default (memory storage), off
+    /// for the silos of a PostgreSQL cluster, where one silo per host is given <c>--gateway true</c>
+    /// (several silos on one host cannot all listen on 5060).
+    /// </summary>
+    public bool? Enabled { get; set; }
     /// <summary>The address SIP and RTP bind to and announce; loopback unless the gateway faces a network.</summary>
     public string ListenAddress { get; set; } = "127.0.0.1";
     /// <summary>SIP port for UDP and TCP; 0 picks a free one (tests).</summary>
