@@ -20,7 +20,7 @@ public sealed class IvrMenuCatalogTests : IDisposable
     }
 
     [Fact]
-    public void The_demo_folder_loads_the_hotline_and_the_survey()
+    public void The_demo_folder_loads_the_hotline_the_direct_line_and_the_survey()
     {
         using var catalog = IvrMenuCatalog.Load(Demo.MenuFolder, NullLogger.Instance, TimeProvider.System, watch: false);
         Assert.Empty(catalog.Errors);
@@ -28,7 +28,8 @@ public sealed class IvrMenuCatalogTests : IDisposable
         Assert.Null(catalog.ForService("1001"));
         Assert.Null(catalog.ForService("survey")); // a survey answers no dialled number
         Assert.Equal("survey", catalog.Survey?.Id);
-        Assert.Equal(2, catalog.Menus.Count);
+        Assert.Equal("direct-2000", catalog.ForService("2000")?.Id);
+        Assert.Equal(3, catalog.Menus.Count);
     }
 
     [Fact]
