@@ -152,20 +152,31 @@ public sealed class SiloCrashTests(PostgresFixture postgres, ITestOutputHelper o
             Assert.All(rows, r => Assert.Equal("Completed", r[1]?.ToString()));
             Assert.All(observer.Ended, e => Assert.Single(e.Value.Select(r => r.Outcome).Distinct()));
 
-            // No agent is left on a call, reserved or logged out.
-            // (the phone's view wins after the agent's grace period, so this may take a few heartbeats)
+            // No agent is left on a call, reserved or logged out. (The phone's view wins after the
+            // agent's grace period, so this may take a few heartbeats.) Not-ready is a free agent too:
+            // a ring the phone missed during the crash makes an agent not-ready "no-answer" (ACD-5).
+            var stuck = new List<string>();
             await Eventually(async () =>
             {
+                stuck.Clear();
+                while (phone.Rings.TryDequeue(out var late))
+                {
+                    await Try(() => grains.GetAgent(late.AgentId).Decline(late.CallId));
+                }
                 foreach (var agentId in agentIds)
                 {
                     var snapshot = await grains.GetAgent(agentId).Heartbeat(phoneRef, null);
-                    if (snapshot.State is not (AgentState.Ready or AgentState.WrapUp))
+                    if (snapshot.State is AgentState.OnCall or AgentState.OnHold or AgentState.Reserved or AgentState.LoggedOut)
                     {
-                        return false;
+                        stuck.Add($"{agentId} {snapshot.State} {snapshot.CallId}");
                     }
                 }
-                return true;
-            }, "every agent is free again", TimeSpan.FromSeconds(30));
+                if (stuck.Count > 0)
+                {
+                    output.WriteLine($"not free yet: {string.Join(", ", stuck)}");
+                }
+                return stuck.Count == 0;
+            }, "every agent is free again", TimeSpan.FromSeconds(45));
         }
         finally
         {
