@@ -79,6 +79,7 @@ public sealed class CallGrain(
     private CallParty _conversationEndedBy;
     private IGrainTimer? _surveyTimeout;
     private string? _recordingPath;
+    private bool _stateKnown = true;
 
     /// <summary>A survey whose caller neither answers nor hangs up (the gateway vanished) ends without a score after this.</summary>
     public static readonly TimeSpan SurveyTimeout = TimeSpan.FromMinutes(2);
@@ -94,16 +95,32 @@ public sealed class CallGrain(
         stored = new LazyState<StoredCall>(
             durable.Enabled ? ServiceProvider.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(CallCenterSiloExtensions.StorageName) : null,
             "call", this.GetGrainId());
-        if (!await durable.TryReadAsync(stored) || stored.State.Arrival is null || stored.State.State is CallState.New or CallState.Ended)
+        await TryResumeAsync();
+    }
+
+    /// <summary>
+    /// Reads the stored call and resumes it if it was live on a silo that died. False when the
+    /// state could not be read (database unreachable): the call must not then claim to be new.
+    /// </summary>
+    private async Task<bool> TryResumeAsync()
+    {
+        var found = await durable.ReadAsync(stored);
+        _stateKnown = found is not null;
+        if (found is null)
         {
-            return;
+            logger.LogWarning("Call {CallId}: stored state could not be read; it will be read again on the next message", CallId);
+            return false;
+        }
+        if (found == false || stored.State.Arrival is null || stored.State.State is CallState.New or CallState.Ended)
+        {
+            return true;
         }
         if (await recordLookup.HasRecordAsync(CallId) == true)
         {
             // It ended and its record is written; only the stored state outlived it.
             logger.LogInformation("Call {CallId} has a record already; deleting its leftover stored state", CallId);
             await durable.TryAsync(stored, clear: true);
-            return;
+            return true;
         }
         // This call was live on a silo that died: resume it from what was stored.
         var saved = stored.State;
@@ -137,6 +154,7 @@ public sealed class CallGrain(
         {
             StartSurveyTimeout();
         }
+        return true;
     }
 
     public async Task<CallStartResult> Start(CallArrival arrival, ICallObserver? observer)
@@ -229,6 +247,7 @@ public sealed class CallGrain(
 
     public async Task Hangup(CallParty party)
     {
+        await RequireKnownState();
         switch (_state)
         {
             case CallState.New or CallState.Ended:
@@ -257,6 +276,7 @@ public sealed class CallGrain(
 
     public async Task<CallSnapshot> KeepAlive(ICallObserver? observer)
     {
+        await RequireKnownState();
         _observer = observer ?? _observer;
         if (_state is CallState.Queued or CallState.Offered && Now - _queueCheckedAt >= QueueCheckInterval)
         {
@@ -279,6 +299,22 @@ public sealed class CallGrain(
             _holdStartedAt = null;
         }
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A message about a call that may have lived on a dead silo (keep-alive, hang-up) must not be
+    /// answered "no such call" while the stored state is unreadable: that would lose the call.
+    /// </summary>
+    private async Task RequireKnownState()
+    {
+        if (_stateKnown || _state != CallState.New)
+        {
+            return;
+        }
+        if (!await TryResumeAsync())
+        {
+            throw new TimeoutException($"Call {CallId}: its stored state cannot be read now (database unreachable); try again");
+        }
     }
 
     public async Task<bool> StartSurvey(CallParty endedBy)

@@ -25,6 +25,33 @@ public sealed class DurableState(bool enabled, TimeProvider time, ILogger<Durabl
     public long Skipped => Interlocked.Read(ref _skipped);
 
     /// <summary>Reads stored state unless durability is off or the breaker is open; false when there is nothing to read.</summary>
+    /// <summary>
+    /// Reads a grain's state: true when a stored record was found, false when there is none (or
+    /// durability is off), null when it could not be read (the database is unreachable or the
+    /// breaker is open) — then the grain does not know whether it has a past.
+    /// </summary>
+    public async Task<bool?> ReadAsync<T>(IPersistentState<T> state)
+    {
+        if (!enabled)
+        {
+            return false;
+        }
+        if (time.GetUtcNow().UtcTicks < Interlocked.Read(ref _retryAtTicks))
+        {
+            return null;
+        }
+        try
+        {
+            await state.ReadStateAsync();
+            return state.RecordExists;
+        }
+        catch (Exception ex)
+        {
+            Trip(ex);
+            return null;
+        }
+    }
+
     public async Task<bool> TryReadAsync<T>(IPersistentState<T> state)
     {
         if (!enabled || time.GetUtcNow().UtcTicks < Interlocked.Read(ref _retryAtTicks))
