@@ -37,6 +37,7 @@ public sealed class DemoOptions
     public bool Seed { get; set; } = true;
     public bool Traffic { get; set; } = true;
     public double CallsPerMinute { get; set; } = 20;
+    /// <summary>Simulated desk agents per staffed province (0: none, so only SIP agent phones answer).</summary>
     public int AgentsPerRegion { get; set; } = 6;
     public double AnswerDelaySeconds { get; set; } = 3;
     public double MeanTalkSeconds { get; set; } = 45;
@@ -98,7 +99,7 @@ public sealed class CallCenterOptionsValidator : IValidateOptions<SiloOptions>, 
     {
         var errors = new List<string>();
         if (!(o.CallsPerMinute >= 0) || double.IsInfinity(o.CallsPerMinute)) errors.Add($"{DemoOptions.Section}:CallsPerMinute must be a number >= 0");
-        if (o.AgentsPerRegion is < 1 or > 10_000) errors.Add($"{DemoOptions.Section}:AgentsPerRegion must be between 1 and 10000");
+        if (o.AgentsPerRegion is < 0 or > 10_000) errors.Add($"{DemoOptions.Section}:AgentsPerRegion must be between 0 (no simulated desk agents: only SIP phones answer) and 10000");
         if (!(o.AnswerDelaySeconds >= 0)) errors.Add($"{DemoOptions.Section}:AnswerDelaySeconds must be >= 0");
         if (!(o.MeanTalkSeconds > 0)) errors.Add($"{DemoOptions.Section}:MeanTalkSeconds must be > 0");
         if (!(o.MeanPatienceSeconds > 0)) errors.Add($"{DemoOptions.Section}:MeanPatienceSeconds must be > 0");

@@ -52,7 +52,7 @@ public sealed class DemoCenter
             Name = $"{r.Name} agent {i}",
             Region = r.Id,
             Queues = ImmutableDictionary<string, int>.Empty.Add(QueueOf(r.Id), 1).Add(CommonQueue, 2),
-        })).Concat(Enumerable.Range(1, Math.Max(2, options.AgentsPerRegion / 2)).Select(i => new AgentProfile
+        })).Concat(Enumerable.Range(1, options.AgentsPerRegion == 0 ? 0 : Math.Max(2, options.AgentsPerRegion / 2)).Select(i => new AgentProfile
         {
             Id = $"common-{i:00}",
             Name = $"National agent {i}",

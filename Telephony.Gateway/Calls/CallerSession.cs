@@ -49,6 +49,8 @@ public sealed class CallerSession : ICallerSide, ICallObserver
     private readonly object _gate = new();
     private RtpLeg? _leg;
     private ICallObserver? _observer;
+    private readonly TaskCompletionSource _recordReceived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private static readonly TimeSpan ObserverGrace = TimeSpan.FromSeconds(30);
     private CancellationTokenSource? _waiting;
     private MediaBridge? _bridge;
     private CallRecording? _recording;
@@ -465,6 +467,7 @@ public sealed class CallerSession : ICallerSide, ICallObserver
 
     public Task CallEnded(CallDetailRecord record)
     {
+        _recordReceived.TrySetResult();
         if (Phase is CallerPhase.Queued or CallerPhase.Connected)
         {
             _ = EndedByCenterAsync(record);
@@ -582,9 +585,18 @@ public sealed class CallerSession : ICallerSide, ICallObserver
         if (_observer is { } observer)
         {
             _observer = null;
-            _control.Grains.DeleteObjectReference<ICallObserver>(observer);
+            _ = ReleaseObserverAsync(observer);
         }
         _control.Forget(this);
+    }
+
+    // A caller who hangs up ends the call in the grain, which then sends its record to this observer:
+    // keep the reference until the record arrives (or a grace period passes), so that message does
+    // not land on a deleted reference.
+    private async Task ReleaseObserverAsync(ICallObserver observer)
+    {
+        await Task.WhenAny(_recordReceived.Task, Task.Delay(ObserverGrace, _control.Time));
+        _control.Grains.DeleteObjectReference<ICallObserver>(observer);
     }
 
     /// <summary>The caller's SIP URI and address, for calling back (ACD-6).</summary>

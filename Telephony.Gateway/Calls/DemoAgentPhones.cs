@@ -170,7 +170,9 @@ public sealed class DemoAgentPhones : IAsyncDisposable
             _calls[call.CallId] = call;
             // The agent's "voice": a short tone every two seconds.
             leg.Play(AudioSources.Loop(() => AudioSources.Sequence(AudioSources.Tone(660, TimeSpan.FromMilliseconds(250), 0.1), AudioSources.Silence(TimeSpan.FromMilliseconds(1750)))));
-            var handle = TimeSpan.FromSeconds(-Math.Log(1 - Random.Shared.NextDouble()) * _options.DemoHandleSeconds);
+            var handle = TimeSpan.FromSeconds(_options.DemoHandleExponential
+                ? -Math.Log(1 - Random.Shared.NextDouble()) * _options.DemoHandleSeconds
+                : _options.DemoHandleSeconds);
             await Task.WhenAny(call.Ended, Task.Delay(handle, _time, _lifetime.Token));
             if (call.State != SipCallState.Ended)
             {

@@ -49,6 +49,7 @@ public sealed class GatewayHost(IGrainFactory grains, GatewayOptions options, Ti
             Udp = options.Udp,
             Tcp = options.Tcp,
             Realm = options.Realm,
+            MaxTransactionsPerSource = options.MaxTransactionsPerSource,
         }, new AgentCredentials(grains, options, loggers.CreateLogger<AgentCredentials>()), time, loggers);
         try
         {

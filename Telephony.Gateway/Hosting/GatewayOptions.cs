@@ -19,6 +19,8 @@ public sealed class GatewayOptions
     public bool Tcp { get; set; } = true;
     public int RtpPortMin { get; set; } = 20000;
     public int RtpPortMax { get; set; } = 29999;
+    /// <summary>Server transactions one source address may hold open (503 with Retry-After beyond it); a trunk needs many.</summary>
+    public int MaxTransactionsPerSource { get; set; } = Telephony.Sip.Transactions.SipTransactionOptions.DefaultMaxServerTransactionsPerSource;
     /// <summary>Digest realm agents' phones authenticate in.</summary>
     public string Realm { get; set; } = "callcenter";
     /// <summary>IVR menus (JSON, reloaded when they change); the demo menus beside the program by default.</summary>
@@ -47,6 +49,8 @@ public sealed class GatewayOptions
     public List<string> DemoAgentQueues { get; set; } = [];
     public double DemoAnswerSeconds { get; set; } = 2;
     public double DemoHandleSeconds { get; set; } = 20;
+    /// <summary>Handle times drawn from an exponential distribution around DemoHandleSeconds (as real talk times spread); false: every call exactly that long (benchmarks, where the caller hangs up first).</summary>
+    public bool DemoHandleExponential { get; set; } = true;
 
     public string MenusFolderOrDefault => MenusFolder ?? Path.Combine(AppContext.BaseDirectory, "Ivr", "Menus");
     public string PromptFolderOrDefault => PromptFolder ?? DataFolder("prompts");
@@ -63,6 +67,7 @@ public sealed class GatewayOptions
         var errors = new List<string>();
         if (!IPAddress.TryParse(ListenAddress, out _)) errors.Add($"{Section}:ListenAddress '{ListenAddress}' is not an IP address");
         if (SipPort is < 0 or > 65535) errors.Add($"{Section}:SipPort {SipPort} is not a port (0-65535)");
+        if (MaxTransactionsPerSource is < 1 or > 1_000_000) errors.Add($"{Section}:MaxTransactionsPerSource must be between 1 and 1000000");
         if (!Udp && !Tcp) errors.Add($"{Section}: at least one of Udp and Tcp must be on");
         if (RtpPortMin is < 1024 or > 65534 || RtpPortMax is < 1025 or > 65535 || RtpPortMax <= RtpPortMin)
             errors.Add($"{Section}:RtpPortMin/RtpPortMax {RtpPortMin}-{RtpPortMax} must be a range within 1024-65535");

@@ -30,7 +30,12 @@ public sealed record SipTransactionOptions
     /// <summary>Requests larger than the path MTU minus 200 bytes must go over a congestion-controlled transport (§18.1.1).</summary>
     public const int MaxUdpRequestBytes = 1300;
 
-    public const int DefaultMaxServerTransactionsPerSource = 256;
+    /// <summary>
+    /// A trunk or SBC sends every call from one address, and over UDP each BYE's server transaction
+    /// lingers for Timer J (32 s) to absorb retransmissions: at 500 calls/s that is ~16,000 open
+    /// transactions from one honest source. The bound is for a runaway or hostile source, not for that.
+    /// </summary>
+    public const int DefaultMaxServerTransactionsPerSource = 32_768;
 
     public TimeSpan T1 { get; init; } = DefaultT1;
 

@@ -23,7 +23,7 @@ public sealed class ConfigurationTests
     [InlineData("--calls-per-minute", "-5", "CallCenter:Demo:CallsPerMinute")]
     [InlineData("--calls-per-minute", "many", "CallCenter:Demo:CallsPerMinute")]
     [InlineData("--summary-seconds", "-1", "CallCenter:Summary:IntervalSeconds")]
-    [InlineData("--CallCenter:Demo:AgentsPerRegion", "0", "CallCenter:Demo:AgentsPerRegion")]
+    [InlineData("--CallCenter:Demo:AgentsPerRegion", "-1", "CallCenter:Demo:AgentsPerRegion")]
     [InlineData("--CallCenter:Silo:Unknown", "1", "Unknown")]
     public void Bad_configuration_is_refused_with_the_key_named(string key, string value, string named)
     {

@@ -31,6 +31,16 @@ public sealed class DemoCenterTests
     }
 
     [Fact]
+    public void Zero_agents_per_region_seeds_queues_and_routes_but_no_simulated_desk_agents()
+    {
+        // The SIP bench (loadtests/sip/gateway-bench.sh) wants only SIP phones to answer.
+        var center = new DemoCenter(new DemoOptions { AgentsPerRegion = 0 });
+        Assert.Empty(center.Agents);
+        Assert.Equal(DemoCenter.StaffedRegions.Length + 1, center.Queues.Length);
+        Assert.Empty(CompiledRoutingTable.Validate(center.Routing));
+    }
+
+    [Fact]
     public async Task A_call_to_1000_reaches_the_callers_province_and_a_table_change_applies_without_restart()
     {
         var builder = new InProcessTestClusterBuilder(1);
