@@ -91,6 +91,71 @@ public sealed class GatewayPeerTests(ITestOutputHelper output)
         }
     }
 
+    [PeerFact("sipp", "baresip")]
+    public async Task A_blind_transfer_between_two_baresip_agent_phones_moves_the_caller_to_the_second_agent_with_one_record()
+    {
+        await using var rig = await GatewayRig.StartAsync(output);
+        await rig.ConfigureAgent("agent-7");
+        // The second agent is in no queue: only the transfer can ring its phone.
+        await rig.Grains.GetAgent("agent-8").Configure(new CallCenter.Agents.AgentProfile { Id = "agent-8" });
+        await using var first = await BaresipPhone.StartAsync(new BaresipAccount("agent-7", rig.Address, "s3cret"));
+        await using var second = await BaresipPhone.StartAsync(new BaresipAccount("agent-8", rig.Address, "s3cret"));
+        try
+        {
+            await first.WaitForRegistrationAsync(Generous);
+            await second.WaitForRegistrationAsync(Generous);
+            await rig.WaitForAgentReady("agent-7");
+            await rig.WaitForAgentReady("agent-8");
+
+            var customer = SippRun.RunAsync(new SippOptions
+            {
+                Scenario = PeerTools.Scenario("uac-dtmf-agent.xml"), Remote = rig.Address, MaxCalls = 1, Timeout = TimeSpan.FromSeconds(60),
+            });
+            await first.WaitForEventAsync("CALL_ESTABLISHED", Generous, e => e.Direction == "incoming");
+            await Task.Delay(TimeSpan.FromSeconds(2));
+
+            // baresip's transfer is a blind REFER on the agent's leg (RFC 3515).
+            var transfer = await first.TransferAsync($"sip:agent-8@{rig.Address}");
+            Assert.True(transfer.Ok, transfer.Data);
+
+            var established = await second.WaitForEventAsync("CALL_ESTABLISHED", Generous, e => e.Direction == "incoming");
+            output.WriteLine($"second agent's phone established: {established.Raw}");
+            await first.WaitForEventAsync("CALL_CLOSED", Generous);
+            Assert.True(IsOffTheCall(await rig.Grains.GetAgent("agent-7").GetSnapshot()));
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            await second.HangupAsync();
+
+            var result = await customer;
+            Assert.True(result.AllCallsSucceeded, result.Describe());
+            var record = await rig.WaitForRecord(IsSipCall, "the call's one record");
+            Assert.Single(rig.Records.All, IsSipCall);
+            Assert.Equal(CallOutcome.Completed, record.Outcome);
+            Assert.Equal(new[] { "agent-7", "agent-8" }, record.HandledBy.ToArray());
+            Assert.Equal("agent-8", record.AgentId);
+            Assert.Equal(CallParty.Agent, record.EndedBy);
+            // Media flowed between the caller and the second agent: its conversation has its own recording,
+            // with the second phone's audio on the right and, when SIPp can play its pcaps, the caller's on the left.
+            Assert.NotNull(record.RecordingPath);
+            Assert.EndsWith("-2.wav", record.RecordingPath);
+            var (caller, agent) = PeakPerChannel(record.RecordingPath);
+            Assert.True(agent > 64, $"second agent channel peak {agent}");
+            if (PeerTools.CanPlayRtp)
+            {
+                Assert.True(caller > 64, $"caller channel peak {caller}");
+            }
+            output.WriteLine($"second agent's phone received peak amplitude {second.ReceivedPeakAmplitude()}");
+            await GatewayRig.Eventually(() => Task.FromResult(rig.Gateway.Control!.ActiveCallers == 0), "no caller left in the gateway");
+        }
+        finally
+        {
+            output.WriteLine(first.Log);
+            output.WriteLine(second.Log);
+        }
+    }
+
+    private static bool IsOffTheCall(CallCenter.Agents.AgentSnapshot snapshot) =>
+        snapshot.State is CallCenter.Agents.AgentState.WrapUp or CallCenter.Agents.AgentState.Ready or CallCenter.Agents.AgentState.Reserved;
+
     [PeerFact("sipp")]
     public async Task A_caller_who_cancels_while_the_number_rings_gets_487_and_leaves_nothing_behind()
     {
