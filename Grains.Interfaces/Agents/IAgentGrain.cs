@@ -29,6 +29,16 @@ public interface IAgentGrain : IGrainWithStringKey
     [Alias("retrieve")] Task Retrieve();
     /// <summary>The agent hangs up the connected call.</summary>
     [Alias("hangup")] Task Hangup();
+    /// <summary>
+    /// Blind transfer of the agent's connected call (CTI-2). When the call accepts it the agent is
+    /// off the call and goes to wrap-up; otherwise (target not ready, no such queue) nothing changes.
+    /// </summary>
+    [Alias("transfer")] Task<CallCenter.Calls.TransferResult> Transfer(CallCenter.Calls.TransferTarget target);
+    /// <summary>
+    /// A call being transferred asks this agent's phone to ring. False (and nothing changes) unless
+    /// the agent is ready with no offer; the answer then connects through <see cref="Answer"/> as usual.
+    /// </summary>
+    [Alias("ring-for-transfer")] Task<bool> RingForTransfer(Offer offer);
     /// <summary>Ends after-call work early.</summary>
     [Alias("end-wrap-up")] Task EndWrapUp();
     /// <summary>The call ended from the caller's side.</summary>

@@ -87,6 +87,8 @@ public sealed record CallDetailRecord
     [Id(21)] public int? SurveyScore { get; init; }
     /// <summary>Where the caller's audio was recorded, when it was.</summary>
     [Id(22)] public string? RecordingPath { get; init; }
+    /// <summary>Every agent who talked with the caller, in the order they answered (transfers append; CTI-2).</summary>
+    [Id(23)] public ImmutableArray<string> HandledBy { get; init; } = [];
 }
 
 [GenerateSerializer, Immutable, Alias("calls.snapshot")]

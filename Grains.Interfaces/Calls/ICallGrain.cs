@@ -43,6 +43,16 @@ public interface ICallGrain : IGrainWithStringKey
     [Alias("overflow"), OneWay] Task Overflow(string fromQueue, string toQueue, string reason);
     /// <summary>A queue ends the waiting call (max wait to voicemail / callback / disconnect; rejected).</summary>
     [Alias("end-in-queue"), OneWay] Task EndInQueue(string queueId, CallOutcome outcome, string reason);
+    /// <summary>
+    /// Blind transfer (CTI-2) by the agent connected to the call. To an agent: that agent's phone
+    /// rings (refused when the agent is not ready); if it is not answered the call goes back to its
+    /// queue with its first arrival time, ahead of every later caller. To a queue: the call waits
+    /// there keeping its first arrival time and priority. When accepted the asking agent is no
+    /// longer on the call. Throws when <paramref name="fromAgentId"/> is not connected to the call.
+    /// </summary>
+    [Alias("transfer")] Task<TransferResult> Transfer(string fromAgentId, TransferTarget target);
+    /// <summary>The agent rung for a transfer did not answer (ring timeout, declined): the call goes back to its queue.</summary>
+    [Alias("transfer-not-answered"), OneWay] Task TransferNotAnswered(string agentId, long offerId, string reason);
     [Alias("snapshot")] Task<CallSnapshot> GetSnapshot();
     /// <summary>
     /// The holder of the caller's leg (gateway or simulator) re-asserts a live call every few

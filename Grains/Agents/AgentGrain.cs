@@ -54,6 +54,8 @@ public sealed class AgentGrain(
     private long _epoch;
     private IGrainTimer? _timer;
     private TimerPurpose _timerPurpose;
+    /// <summary>The offer that rings now came from a transfer (CTI-2), not from a queue: its failure goes to the call.</summary>
+    private bool _offerIsTransfer;
 
     private enum TimerPurpose { None, RingNoAnswer, WrapUp }
 
@@ -177,10 +179,46 @@ public sealed class AgentGrain(
             return;
         }
         _offer = null;
+        _offerIsTransfer = false;
         CancelTimer();
         _phone?.OfferWithdrawn(AgentId, callId).Ignore();
         Move(AgentState.Ready);
         await BecomeAvailable();
+    }
+
+    public Task<bool> RingForTransfer(Offer offer)
+    {
+        ArgumentNullException.ThrowIfNull(offer);
+        _ = Profile;
+        if (offer.AgentId != AgentId)
+        {
+            throw new ArgumentException($"The offer is for agent '{offer.AgentId}', not '{AgentId}'.", nameof(offer));
+        }
+        if (_presence.State != AgentState.Ready || _offer is not null)
+        {
+            return Task.FromResult(false);
+        }
+        Ring(offer);
+        _offerIsTransfer = true;
+        // The call's own queue does not hold it, so it must not reserve this agent meanwhile either.
+        GrainFactory.GetQueue(offer.QueueId).AgentUnavailable(AgentId, _epoch).Ignore();
+        return Task.FromResult(true);
+    }
+
+    public async Task<TransferResult> Transfer(TransferTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (_presence.State is not (AgentState.OnCall or AgentState.OnHold) || _callId is null)
+        {
+            throw new InvalidOperationException($"Agent '{AgentId}' has no connected call to transfer (state {_presence.State}).");
+        }
+        var result = await GrainFactory.GetCall(_callId).Transfer(AgentId, target);
+        if (result.Accepted)
+        {
+            logger.LogInformation("Agent {AgentId} transferred call {CallId} to {Target}", AgentId, _callId, target);
+            await EndCall();
+        }
+        return result;
     }
 
     public async Task<bool> Answer(string callId)
@@ -204,6 +242,7 @@ public sealed class AgentGrain(
             connected = false;
         }
         _offer = null;
+        _offerIsTransfer = false;
         CancelTimer();
         if (!connected)
         {
@@ -233,7 +272,7 @@ public sealed class AgentGrain(
         _offer = null;
         CancelTimer();
         Move(AgentState.NotReady, "declined");
-        GrainFactory.GetQueue(offer.QueueId).OfferFailed(offer.CallId, AgentId, offer.OfferId, OfferFailure.Declined, _epoch).Ignore();
+        ReportOfferFailed(offer, OfferFailure.Declined).Ignore();
         return StorePresence(AgentState.NotReady, "declined");
     }
 
@@ -569,7 +608,7 @@ public sealed class AgentGrain(
                 _presence.CountRingNoAnswer();
                 Move(AgentState.NotReady, "no-answer");
                 _phone?.OfferWithdrawn(AgentId, offer.CallId).Ignore();
-                await GrainFactory.GetQueue(offer.QueueId).OfferFailed(offer.CallId, AgentId, offer.OfferId, OfferFailure.RingNoAnswer, _epoch);
+                await ReportOfferFailed(offer, OfferFailure.RingNoAnswer);
                 TellQueuesUnavailable();
                 await StorePresence(AgentState.NotReady, "no-answer");
                 break;
@@ -577,6 +616,16 @@ public sealed class AgentGrain(
                 await FinishWrapUp();
                 break;
         }
+    }
+
+    /// <summary>A queue's offer failed back to the queue; a transfer's to the call, which returns to its queue.</summary>
+    private Task ReportOfferFailed(Offer offer, OfferFailure reason)
+    {
+        var transfer = _offerIsTransfer;
+        _offerIsTransfer = false;
+        return transfer
+            ? GrainFactory.GetCall(offer.CallId).TransferNotAnswered(AgentId, offer.OfferId, reason.ToString())
+            : GrainFactory.GetQueue(offer.QueueId).OfferFailed(offer.CallId, AgentId, offer.OfferId, reason, _epoch);
     }
 
     private void Move(AgentState next, string? reasonCode = null)

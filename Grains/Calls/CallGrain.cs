@@ -30,6 +30,10 @@ public sealed class StoredCall
     [Id(12)] public DateTimeOffset? TalkEndedAt { get; set; }
     [Id(13)] public CallParty SurveyEndedBy { get; set; }
     [Id(14)] public string? RecordingPath { get; set; }
+    [Id(15)] public List<string> HandledBy { get; set; } = [];
+    [Id(16)] public TimeSpan ClosedTalk { get; set; }
+    /// <summary>When the agent now on the call answered (a transfer opens a new segment).</summary>
+    [Id(17)] public DateTimeOffset? SegmentStart { get; set; }
 }
 
 /// <summary>
@@ -80,6 +84,9 @@ public sealed class CallGrain(
     private IGrainTimer? _surveyTimeout;
     private string? _recordingPath;
     private bool _stateKnown = true;
+    private CallHandling _handling = new();
+    /// <summary>The ring of a blind transfer to an agent (CTI-2); the call is Offered and in no queue meanwhile.</summary>
+    private Offer? _transferOffer;
 
     /// <summary>A survey whose caller neither answers nor hangs up (the gateway vanished) ends without a score after this.</summary>
     public static readonly TimeSpan SurveyTimeout = TimeSpan.FromMinutes(2);
@@ -138,6 +145,13 @@ public sealed class CallGrain(
         _talkEndedAt = saved.TalkEndedAt;
         _conversationEndedBy = saved.SurveyEndedBy;
         _recordingPath = saved.RecordingPath;
+        _handling = new CallHandling
+        {
+            HandledBy = [.. saved.HandledBy],
+            ClosedTalk = saved.ClosedTalk,
+            // Stored before transfers existed: the one segment began at the answer.
+            SegmentStart = saved.SegmentStart ?? (saved.State is CallState.Connected or CallState.OnHold or CallState.Survey ? saved.AnsweredAt : null),
+        };
         _startResult = new CallStartResult(true, _queueId, _region, null);
         // An offer in flight died with the old activation; the queue re-offers the call.
         _state = saved.State == CallState.Offered ? CallState.Queued : saved.State;
@@ -233,16 +247,110 @@ public sealed class CallGrain(
         {
             return false;
         }
+        var transferred = _transferOffer is not null;
+        if (transferred && (_transferOffer!.OfferId != offer.OfferId || _transferOffer.AgentId != offer.AgentId))
+        {
+            // Only the agent rung for the transfer can take the call now.
+            return false;
+        }
         Move(CallState.Connected);
+        _transferOffer = null;
         _agentId = offer.AgentId;
-        _answeredAt = answeredAt;
+        _answeredAt ??= answeredAt;
+        _handling = _handling.Answered(offer.AgentId, answeredAt);
         _firstOfferedAt ??= offer.OfferedAt;
         // Stored before the agent hears "connected": a call resumed after a crash must not be
         // offered again while the caller is talking to this agent.
         await Store();
-        GrainFactory.GetQueue(offer.QueueId).CallAnswered(CallId, offer.AgentId, answeredAt).Ignore();
+        if (!transferred)
+        {
+            // A transferred call is in no queue: the queue counted its answer the first time.
+            GrainFactory.GetQueue(offer.QueueId).CallAnswered(CallId, offer.AgentId, answeredAt).Ignore();
+        }
         _observer?.CallConnected(CallId, offer.AgentId).Ignore();
         return true;
+    }
+
+    public async Task<TransferResult> Transfer(string fromAgentId, TransferTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        await RequireKnownState();
+        if (TransferRules.Check(_state, _agentId, fromAgentId, target) is { } illegal)
+        {
+            throw new InvalidOperationException($"Call '{CallId}' cannot be transferred to {target}: {illegal}.");
+        }
+        switch (target.Kind)
+        {
+            case TransferTargetKind.Queue:
+                if (await GrainFactory.GetQueue(target.Id).GetSettings() is null)
+                {
+                    return TransferResult.Refused($"no queue '{target.Id}'");
+                }
+                LeaveAgent(fromAgentId);
+                // Keeps its first arrival time, sequence and priority: it waits ahead of everyone who called after it.
+                await EnterQueue(target.Id, $"transferred by {fromAgentId}");
+                return TransferResult.Done;
+            default:
+                var settings = _queueId is null ? null : await GrainFactory.GetQueue(_queueId).GetSettings();
+                var offer = new Offer(CallId, _queueId!, target.Id, OfferId: -Now.UtcTicks, OfferedAt: Now,
+                    RingTimeout: settings?.RingTimeout ?? TimeSpan.FromSeconds(15), WrapUp: settings?.WrapUp ?? TimeSpan.Zero,
+                    _arrival!.CallerNumber, _arrival.Priority, OfferedOnEntry: false, RingAll: false);
+                bool ringing;
+                try
+                {
+                    ringing = await GrainFactory.GetAgent(target.Id).RingForTransfer(offer);
+                }
+                catch (InvalidOperationException ex)
+                {
+                    return TransferResult.Refused($"agent '{target.Id}' cannot take calls ({ex.Message})");
+                }
+                if (!ringing)
+                {
+                    return TransferResult.Refused($"agent '{target.Id}' is not ready");
+                }
+                LeaveAgent(fromAgentId);
+                Move(CallState.Offered);
+                _transferOffer = offer;
+                _offers++;
+                await Store();
+                logger.LogInformation("Call {CallId} transferred by {FromAgent}: ringing agent {ToAgent}", CallId, fromAgentId, target.Id);
+                return TransferResult.Done;
+        }
+    }
+
+    public async Task TransferNotAnswered(string agentId, long offerId, string reason)
+    {
+        if (_transferOffer is not { } offer || offer.AgentId != agentId || offer.OfferId != offerId || _state != CallState.Offered)
+        {
+            return;
+        }
+        _transferOffer = null;
+        logger.LogInformation("Call {CallId}: transfer to agent {AgentId} not answered ({Reason}); back to queue {QueueId}", CallId, agentId, reason, _queueId);
+        await EnterQueue(_queueId!, $"transfer to {agentId} not answered: {reason}");
+    }
+
+    /// <summary>The agent on the call hands it on: its talk segment closes and hold ends with it.</summary>
+    private void LeaveAgent(string agentId)
+    {
+        var now = Now;
+        if (_holdStartedAt is { } heldSince)
+        {
+            _hold += now - heldSince;
+            _holdStartedAt = null;
+        }
+        _handling = _handling.Left(now);
+        _agentId = null;
+        logger.LogDebug("Call {CallId}: agent {AgentId} left the call", CallId, agentId);
+    }
+
+    /// <summary>A transfer's target still rings: it must stop ringing when the call goes elsewhere.</summary>
+    private void CancelTransferRing()
+    {
+        if (_transferOffer is { } offer)
+        {
+            _transferOffer = null;
+            GrainFactory.GetAgent(offer.AgentId).CancelOffer(CallId, offer.OfferId).Ignore();
+        }
     }
 
     public async Task Hangup(CallParty party)
@@ -254,6 +362,7 @@ public sealed class CallGrain(
                 // Never started here, or already over (both parties hung up): nothing to do.
                 return;
             case CallState.Queued or CallState.Offered:
+                CancelTransferRing();
                 GrainFactory.GetQueue(_queueId!).Withdraw(CallId, CallOutcome.Abandoned).Ignore();
                 await End(party == CallParty.System ? CallOutcome.Failed : CallOutcome.Abandoned, party, null);
                 return;
@@ -278,7 +387,7 @@ public sealed class CallGrain(
     {
         await RequireKnownState();
         _observer = observer ?? _observer;
-        if (_state is CallState.Queued or CallState.Offered && Now - _queueCheckedAt >= QueueCheckInterval)
+        if (_state is CallState.Queued or CallState.Offered && _transferOffer is null && Now - _queueCheckedAt >= QueueCheckInterval)
         {
             await ReassertInQueue();
         }
@@ -458,6 +567,7 @@ public sealed class CallGrain(
         {
             throw new InvalidCallTransitionException(CallId, _state, CallState.Ended, $"only a waiting call can ask for {outcome}");
         }
+        CancelTransferRing();
         GrainFactory.GetQueue(_queueId!).Withdraw(CallId, outcome).Ignore();
         await End(outcome, CallParty.Caller, null);
     }
@@ -540,6 +650,9 @@ public sealed class CallGrain(
         saved.TalkEndedAt = _talkEndedAt;
         saved.SurveyEndedBy = _conversationEndedBy;
         saved.RecordingPath = _recordingPath;
+        saved.HandledBy = [.. _handling.HandledBy];
+        saved.ClosedTalk = _handling.ClosedTalk;
+        saved.SegmentStart = _handling.SegmentStart;
         return durable.TryAsync(stored);
     }
 
@@ -581,7 +694,7 @@ public sealed class CallGrain(
             AnsweredAt = _answeredAt,
             EndedAt = now,
             Wait = wait < TimeSpan.Zero ? TimeSpan.Zero : wait,
-            Talk = _answeredAt is { } answered ? (_talkEndedAt ?? now) - answered - _hold : TimeSpan.Zero,
+            Talk = _handling.TalkAt(_talkEndedAt ?? now, _hold),
             Hold = _hold,
             Outcome = outcome,
             EndedBy = endedBy,
@@ -591,6 +704,7 @@ public sealed class CallGrain(
             Detail = detail,
             SurveyScore = surveyScore,
             RecordingPath = _recordingPath,
+            HandledBy = _handling.HandledBy,
         };
         _surveyTimeout?.Dispose();
         _surveyTimeout = null;

@@ -17,8 +17,9 @@ public static class CallLifecycle
         (CallState.Queued, CallState.Queued or CallState.Offered or CallState.Connected or CallState.Ended) => true,
         // Offered -> Queued: ring-no-answer, decline or overflow while ringing.
         (CallState.Offered, CallState.Queued or CallState.Offered or CallState.Connected or CallState.Ended) => true,
-        (CallState.Connected, CallState.OnHold or CallState.Survey or CallState.Ended) => true,
-        (CallState.OnHold, CallState.Connected or CallState.Survey or CallState.Ended) => true,
+        // Connected/OnHold -> Offered or Queued: a blind transfer to another agent or to a queue (CTI-2).
+        (CallState.Connected, CallState.OnHold or CallState.Survey or CallState.Ended or CallState.Offered or CallState.Queued) => true,
+        (CallState.OnHold, CallState.Connected or CallState.Survey or CallState.Ended or CallState.Offered or CallState.Queued) => true,
         (CallState.Survey, CallState.Ended) => true,
         _ => false,
     };

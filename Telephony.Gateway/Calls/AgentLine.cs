@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using CallCenter.Acd;
 using CallCenter.Agents;
+using CallCenter.Calls;
 using CallCenter.Telephony.Gateway.Media;
 using CallCenter.Telephony.Gateway.Sip;
 
@@ -207,7 +208,87 @@ public sealed class AgentLine : IAgentPhone, IAsyncDisposable
             _connected = connected;
         }
         sip.OnReinvite = (_, reoffer) => OnReinvite(connected, reoffer);
+        sip.OnRefer = (_, refer) => OnReferAsync(connected, refer);
         _ = WatchPhoneAsync(connected);
+    }
+
+    /// <summary>Prefix of a Refer-To user naming a queue (sip:queue/billing@gateway); any other user is an agent id.</summary>
+    public const string QueueTargetPrefix = "queue/";
+
+    /// <summary>What a Refer-To URI names: a queue (user "queue/ID") or an agent (any other user); null when it names nothing.</summary>
+    public static TransferTarget? TargetOf(Telephony.Sip.Messages.SipUri referTo)
+    {
+        var user = Uri.UnescapeDataString(referTo.User ?? "").Trim();
+        if (user.StartsWith(QueueTargetPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            var queue = user[QueueTargetPrefix.Length..];
+            return queue.Length == 0 ? null : TransferTarget.ToQueue(queue);
+        }
+        return user.Length == 0 ? null : TransferTarget.ToAgent(user);
+    }
+
+    /// <summary>
+    /// Blind transfer from the agent's phone (RFC 3515): the call grain decides before we answer, so a
+    /// refused transfer is a 603 and the agent keeps the caller; an accepted one is a 202, a NOTIFY
+    /// with 200, and then the gateway ends the agent's leg (the caller stays with the gateway, a B2BUA).
+    /// </summary>
+    private async Task<bool> OnReferAsync(Connected connected, ReferRequest refer)
+    {
+        if (refer.Replaces is not null || TargetOf(refer.Target) is not { } target || connected.Caller is not CallerSession caller)
+        {
+            // Attended transfer (Replaces) and transfers of callback calls are not supported here.
+            _logger.LogInformation("Agent {AgentId}: REFER to {Target} on call {CallId} declined", AgentId, refer.Target, connected.CallId);
+            return false;
+        }
+        lock (_gate)
+        {
+            if (_connected != connected)
+            {
+                return false;
+            }
+        }
+        if (!await caller.BeginTransferAsync(this))
+        {
+            return false;
+        }
+        TransferResult result;
+        try
+        {
+            result = await Grain.Transfer(target);
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException or InvalidOperationException or ArgumentException)
+        {
+            result = TransferResult.Refused(ex.Message);
+        }
+        if (!result.Accepted)
+        {
+            _logger.LogInformation("Agent {AgentId}: transfer of call {CallId} to {Target} refused: {Reason}", AgentId, connected.CallId, target, result.Reason);
+            await caller.TransferRefusedAsync(this, connected.Leg);
+            return false;
+        }
+        lock (_gate)
+        {
+            // The leg is no longer the agent's call: its end must not be reported as the agent's hang-up.
+            if (_connected == connected) _connected = null;
+        }
+        _logger.LogInformation("Agent {AgentId} transferred call {CallId} to {Target}", AgentId, connected.CallId, target);
+        _ = LeaveAfterTransferAsync(connected, refer);
+        return true;
+    }
+
+    private async Task LeaveAfterTransferAsync(Connected connected, ReferRequest refer)
+    {
+        // The 202 and the first NOTIFY go out once the REFER handler has returned; the final NOTIFY follows them.
+        await Task.Delay(TimeSpan.FromMilliseconds(200), _control.Time);
+        try
+        {
+            await refer.ReportAsync(200, "OK");
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException)
+        {
+            _logger.LogDebug(ex, "Final NOTIFY of the transfer of {CallId} not sent", connected.CallId);
+        }
+        await FinishAsync(connected, hangUp: true);
     }
 
     private Telephony.Sip.Sdp.SdpSessionDescription OnReinvite(Connected connected, Telephony.Sip.Sdp.SdpSessionDescription offer)

@@ -58,6 +58,8 @@ public sealed class CallerSession : ICallerSide, ICallObserver
     private RtpLeg? _agentLeg;
     private CallArrival? _arrival;
     private string _language;
+    /// <summary>How many agents' conversations were recorded: each after a transfer gets its own file.</summary>
+    private int _recordings;
 
     public CallerSession(CallControl control, IncomingCall sip, IvrMenu menu, string callId, ILogger logger)
     {
@@ -316,13 +318,22 @@ public sealed class CallerSession : ICallerSide, ICallObserver
         }
         _waiting?.Cancel();
         _logger.LogInformation("Call {CallId} connected to agent {AgentId}", CallId, line.AgentId);
+        await ConverseAsync(agentLeg);
+        return true;
+    }
+
+    private async Task ConverseAsync(RtpLeg agentLeg)
+    {
         _agentLeg = agentLeg;
-        _bridge = _control.Media.Bridge(_leg, agentLeg);
+        _bridge = _control.Media.Bridge(_leg!, agentLeg);
         if (_control.Options.RecordCalls)
         {
-            var path = Path.Combine(_control.RecordingFolder, _control.Time.GetUtcNow().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), $"{CallId}.wav");
+            // The first conversation keeps the call's plain file name; later ones (after a transfer) are numbered.
+            var count = Interlocked.Increment(ref _recordings);
+            var name = count == 1 ? $"{CallId}.wav" : $"{CallId}-{count}.wav";
+            var path = Path.Combine(_control.RecordingFolder, _control.Time.GetUtcNow().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), name);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            _recording = _control.Media.StartRecording(path, _leg, agentLeg);
+            _recording = _control.Media.StartRecording(path, _leg!, agentLeg);
             try
             {
                 await Grain.AttachRecording(path);
@@ -332,7 +343,45 @@ public sealed class CallerSession : ICallerSide, ICallObserver
                 _logger.LogWarning(ex, "Could not note the recording of call {CallId}", CallId);
             }
         }
+    }
+
+    /// <summary>
+    /// The agent on <paramref name="line"/> transfers the caller (CTI-2): the caller leaves the bridge
+    /// and waits on music, as in the queue, before the call grain rings the target (whose answer
+    /// then connects as any agent's does). False when this agent is not talking with the caller.
+    /// </summary>
+    public async Task<bool> BeginTransferAsync(AgentLine line)
+    {
+        lock (_gate)
+        {
+            if (Phase != CallerPhase.Connected || _agent != line || _leg is null)
+            {
+                return false;
+            }
+            Phase = CallerPhase.Queued;
+            _agent = null;
+        }
+        await StopConversationAsync();
+        _agentLeg = null;
+        _waiting = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
+        _ = WaitInQueueAsync(_waiting.Token);
         return true;
+    }
+
+    /// <summary>The call grain refused the transfer (target not ready, no such queue): the caller is bridged to the same agent again.</summary>
+    public async Task TransferRefusedAsync(AgentLine line, RtpLeg agentLeg)
+    {
+        lock (_gate)
+        {
+            if (Phase != CallerPhase.Queued || _leg is null)
+            {
+                return;
+            }
+            Phase = CallerPhase.Connected;
+            _agent = line;
+        }
+        _waiting?.Cancel();
+        await ConverseAsync(agentLeg);
     }
 
     /// <summary>The agent's phone put the caller on hold (music) or took them back (bridged again).</summary>
