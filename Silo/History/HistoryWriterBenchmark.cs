@@ -22,9 +22,8 @@ public sealed record HistoryBenchmarkOptions
     public string? SpillFolder { get; init; }
 
     /// <summary>
-    /// Path of deploy/sql/0010-history.sql, applied first when given. Without it, when the tables
-    /// do not exist yet, the copy embedded in the silo for the schema migrator is applied (or the
-    /// file found above the current or the application's directory).
+    /// A schema script applied first when given (it must create every history column). Without it
+    /// the schema migrator applies the silo's versioned scripts (deploy/sql), as a silo does at start.
     /// </summary>
     public string? SchemaScript { get; init; }
 
@@ -56,8 +55,6 @@ public sealed record HistoryBenchmarkResult(
 /// <summary>Measures how fast <see cref="PostgresHistoryWriter"/> writes call detail records.</summary>
 public static class HistoryWriterBenchmark
 {
-    public const string SchemaScriptPath = "deploy/sql/0010-history.sql";
-
     public static async Task<HistoryBenchmarkResult> RunAsync(
         string connectionString,
         int records,
@@ -168,52 +165,15 @@ public static class HistoryWriterBenchmark
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
-        string sql;
-        if (scriptPath is not null)
+        if (scriptPath is null)
         {
-            sql = await File.ReadAllTextAsync(scriptPath, cancellationToken);
+            // Every versioned script (history and its later changes), tracked and idempotent.
+            await Storage.SchemaMigrator.ApplyAsync(connectionString, ct: cancellationToken);
+            return;
         }
-        else
-        {
-            await using var exists = new NpgsqlCommand("SELECT to_regclass('call_detail_records') IS NOT NULL", connection);
-            if (await exists.ExecuteScalarAsync(cancellationToken) is true)
-            {
-                return;
-            }
-            sql = await EmbeddedScriptAsync() ?? (FindScript() is { } found ? await File.ReadAllTextAsync(found, cancellationToken) : null)
-                ?? throw new InvalidOperationException(
-                    $"The history tables do not exist and {SchemaScriptPath} was not found; apply it first or pass {nameof(HistoryBenchmarkOptions.SchemaScript)}.");
-        }
+        var sql = await File.ReadAllTextAsync(scriptPath, cancellationToken);
         // The script is idempotent: applying it next to the migrator does no harm.
         await using var apply = new NpgsqlCommand(sql, connection);
         await apply.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    /// <summary>The script as embedded for the schema migrator (resource "Schema/0010-history.sql").</summary>
-    private static async Task<string?> EmbeddedScriptAsync()
-    {
-        await using var stream = typeof(HistoryWriterBenchmark).Assembly.GetManifestResourceStream("Schema/" + Path.GetFileName(SchemaScriptPath));
-        if (stream is null)
-        {
-            return null;
-        }
-        using var reader = new StreamReader(stream);
-        return await reader.ReadToEndAsync();
-    }
-
-    private static string? FindScript()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, SchemaScriptPath);
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-        }
-        return null;
     }
 }

@@ -12,15 +12,23 @@ namespace CallCenter.Database.Tests.History;
 
 internal static class HistoryTestSupport
 {
-    public static string SchemaScript => Path.Combine(PostgresFixture.RepositoryRoot, "deploy", "sql", "0010-history.sql");
+    /// <summary>The history scripts: deploy/sql/0010-history.sql and every later one, in name order (0001-0004 are Orleans' own tables).</summary>
+    public static IReadOnlyList<string> HistoryScripts =>
+        Directory.GetFiles(Path.Combine(PostgresFixture.RepositoryRoot, "deploy", "sql"), "*.sql")
+            .Where(f => string.CompareOrdinal(Path.GetFileName(f), "0010") >= 0)
+            .Order(StringComparer.Ordinal)
+            .ToList();
 
-    /// <summary>Applies deploy/sql/0010-history.sql (until the migrator applies every deploy/sql script).</summary>
+    /// <summary>Applies the history scripts (all idempotent, so applying them again is harmless).</summary>
     public static async Task ApplySchemaAsync(string connectionString)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(await File.ReadAllTextAsync(SchemaScript), connection);
-        await command.ExecuteNonQueryAsync();
+        foreach (var script in HistoryScripts)
+        {
+            await using var command = new NpgsqlCommand(await File.ReadAllTextAsync(script), connection);
+            await command.ExecuteNonQueryAsync();
+        }
     }
 
     public static async Task<string> NewHistoryDatabaseAsync(PostgresFixture postgres)

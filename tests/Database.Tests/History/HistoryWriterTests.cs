@@ -82,6 +82,7 @@ public sealed class HistoryWriterTests(PostgresFixture postgres)
             SurveyScore = 4,
             RecordingPath = "/rec/2025/06/01/call-full.opus",
             Detail = "callback requested",
+            HandledBy = ["agent-3", "agent-7"],
         };
         var minimal = new CallDetailRecord
         {
@@ -115,7 +116,7 @@ public sealed class HistoryWriterTests(PostgresFixture postgres)
         await using (var command = new NpgsqlCommand("""
             SELECT call_id, caller_number, called_number, service, region, queue_path, queue_id, agent_id, arrived_at,
                    first_offered_at, answered_at, ended_at, wait, talk, hold, wrap_up, outcome, ended_by, priority,
-                   offers, attached_data::text, survey_score, recording_path, detail, written_at
+                   offers, attached_data::text, survey_score, recording_path, detail, written_at, handled_by
             FROM call_detail_records ORDER BY call_id
             """, connection))
         await using (var reader = await command.ExecuteReaderAsync())
@@ -146,6 +147,7 @@ public sealed class HistoryWriterTests(PostgresFixture postgres)
             Assert.Equal("/rec/2025/06/01/call-full.opus", reader.GetString(22));
             Assert.Equal("callback requested", reader.GetString(23));
             Assert.False(reader.IsDBNull(24));
+            Assert.Equal(["agent-3", "agent-7"], reader.GetFieldValue<string[]>(25));
 
             Assert.True(await reader.ReadAsync());
             Assert.Equal("call-minimal", reader.GetString(0));
@@ -159,6 +161,7 @@ public sealed class HistoryWriterTests(PostgresFixture postgres)
             Assert.Equal("Rejected", reader.GetString(16));
             Assert.Equal("Caller", reader.GetString(17));
             Assert.Equal("{}", reader.GetString(20));
+            Assert.Empty(reader.GetFieldValue<string[]>(25));
             Assert.False(await reader.ReadAsync());
         }
 
@@ -434,7 +437,7 @@ public sealed class HistoryWriterTests(PostgresFixture postgres)
     public async Task The_benchmark_writes_every_record()
     {
         var connectionString = await postgres.CreateDatabaseAsync();
-        var result = await HistoryWriterBenchmark.RunAsync(connectionString, 5_000, new HistoryBenchmarkOptions { SchemaScript = SchemaScript });
+        var result = await HistoryWriterBenchmark.RunAsync(connectionString, 5_000);
         Assert.True(result.Completed, result.LastError);
         Assert.Equal(5_000, result.RowsWritten);
         Assert.True(result.RowsPerSecond > 0);
