@@ -8,12 +8,16 @@ public sealed class MetricsEndpoint(IOptions<MetricsOptions> options, CollectorR
 {
     private IMetricServer? _server;
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // prometheus-net attaches its .NET meter adapter at the registry's first collection; until
+        // then counters and histograms are disabled and drop what they record. Collect once now so
+        // the first scrape already has everything since start-up.
+        await registry.CollectAndExportAsTextAsync(Stream.Null, cancellationToken);
         var o = options.Value;
         if (o.Port == 0)
         {
-            return Task.CompletedTask;
+            return;
         }
         try
         {
@@ -25,7 +29,6 @@ public sealed class MetricsEndpoint(IOptions<MetricsOptions> options, CollectorR
                 $"The metrics endpoint cannot listen on {o.ListenAddress}:{o.Port} ({ex.Message}); set {MetricsOptions.Section}:Port (--metrics-port) to a free port, or 0 to turn it off.", ex);
         }
         logger.LogInformation("Prometheus metrics on http://{Address}:{Port}/metrics", o.ListenAddress, o.Port);
-        return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
