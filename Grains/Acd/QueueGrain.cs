@@ -126,7 +126,7 @@ public sealed class QueueGrain(
     {
         var started = Stopwatch.GetTimestamp();
         var offer = _core?.ClaimBest(agent, Now);
-        CallCenterMeter.RoutingDecisionTaken(QueueId, record.State.Settings?.Region, "agent-free", started);
+        CallCenterMeter.RoutingDecisionTaken(QueueId, record.State.Settings?.Region, "agent_ready", started);
         Flush();
         return Task.FromResult(offer);
     }
