@@ -36,6 +36,7 @@ builder.AddCallCenterSilo();
 builder.AddDemoCenter();
 builder.AddSipGateway();
 builder.AddLiveSummary();
+builder.AddCallCenterMetrics();
 
 await builder.Build().RunAsync();
 return 0;

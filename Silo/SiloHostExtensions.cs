@@ -35,6 +35,7 @@ public static class SiloHostExtensions
         ["--sip-address"] = $"{GatewayOptions.Section}:ListenAddress",
         ["--sip-port"] = $"{GatewayOptions.Section}:SipPort",
         ["--demo-agents"] = $"{GatewayOptions.Section}:DemoAgents",
+        ["--metrics-port"] = $"{Metrics.MetricsOptions.Section}:Port",
     };
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
 using CallCenter.Calls;
 using CallCenter.History;
 using CallCenter.Hosting;
@@ -91,7 +92,9 @@ public sealed class QueueGrain(
             return Task.FromResult(new EnqueueResult(EnqueueStatus.Rejected, Reason: $"queue '{QueueId}' is not configured"));
         }
         var known = _core.Contains(call.CallId);
+        var started = Stopwatch.GetTimestamp();
         var result = _core.Enqueue(call, Now);
+        CallCenterMeter.RoutingDecisionTaken(QueueId, record.State.Settings?.Region, "enqueue", started);
         if (!known)
         {
             Record(call.CallId, result.Status == EnqueueStatus.Overflowed ? QueueEventKind.Overflowed : QueueEventKind.Entered,
@@ -121,7 +124,9 @@ public sealed class QueueGrain(
 
     public Task<Offer?> ClaimBest(AgentAvailability agent)
     {
+        var started = Stopwatch.GetTimestamp();
         var offer = _core?.ClaimBest(agent, Now);
+        CallCenterMeter.RoutingDecisionTaken(QueueId, record.State.Settings?.Region, "agent_ready", started);
         Flush();
         return Task.FromResult(offer);
     }
@@ -236,8 +241,11 @@ public sealed class QueueGrain(
         }
     }
 
-    private void Record(string callId, QueueEventKind kind, string? agentId = null, string? detail = null, DateTimeOffset? at = null) =>
+    private void Record(string callId, QueueEventKind kind, string? agentId = null, string? detail = null, DateTimeOffset? at = null)
+    {
+        CallCenterMeter.QueueEvent(QueueId, record.State.Settings?.Region, kind);
         history.WriteAsync(new QueueEvent(QueueId, callId, ++_eventSequence, kind, at ?? Now, agentId, detail)).AsTask().Ignore();
+    }
 
     private Task OnChecks(CancellationToken cancellationToken)
     {

@@ -57,6 +57,9 @@ public sealed class CallControl : IAsyncDisposable
     /// <summary>Live callers (IVR, queue, talking, survey) and callbacks waiting for an agent.</summary>
     public int ActiveCallers => _callers.Count;
 
+    /// <summary>The live callers (metrics count them by stage).</summary>
+    public IEnumerable<ICallerSide> Callers => _callers.Values;
+
     public int RegisteredAgents => _lines.Count;
 
     public long CallsAnswered => Interlocked.Read(ref _calls);

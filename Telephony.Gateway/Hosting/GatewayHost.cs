@@ -1,6 +1,7 @@
 using CallCenter.Telephony.Gateway.Calls;
 using CallCenter.Telephony.Gateway.Ivr;
 using CallCenter.Telephony.Gateway.Media;
+using CallCenter.Telephony.Gateway.Metrics;
 using CallCenter.Telephony.Gateway.Sip;
 using Microsoft.Extensions.Hosting;
 
@@ -19,6 +20,7 @@ public sealed class GatewayHost(IGrainFactory grains, GatewayOptions options, Ti
     private SipUserAgent? _sip;
     private CallControl? _control;
     private DemoAgentPhones? _demo;
+    private IDisposable? _metrics;
 
     /// <summary>Call control, once started (tests and metrics read it).</summary>
     public CallControl? Control => _control;
@@ -26,6 +28,8 @@ public sealed class GatewayHost(IGrainFactory grains, GatewayOptions options, Ti
     public SipUserAgent? UserAgent => _sip;
 
     public DemoAgentPhones? DemoPhones => _demo;
+
+    public MediaEngine? Media => _media;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -62,6 +66,7 @@ public sealed class GatewayHost(IGrainFactory grains, GatewayOptions options, Ti
         }
         _control = new CallControl(grains, _sip, _media, _menus, prompts, new DemoBillingService(), options, time, loggers);
         _control.Start();
+        _metrics = GatewayMeter.Track(this);
         _menus.Reloaded += () => _ = RefreshPromptsAsync();
         var services = string.Join(", ", _menus.Menus.Where(m => m.Survey is null).Select(m => $"{m.Service} ({m.Id})"));
         _logger.LogInformation("SIP gateway listening on {Address}:{Port} ({Transports}); service numbers: {Services}; prompts: {Voice}",
@@ -93,6 +98,8 @@ public sealed class GatewayHost(IGrainFactory grains, GatewayOptions options, Ti
 
     public async ValueTask DisposeAsync()
     {
+        _metrics?.Dispose();
+        _metrics = null;
         if (_demo is not null) await _demo.DisposeAsync();
         if (_control is not null) await _control.DisposeAsync();
         if (_sip is not null) await _sip.DisposeAsync();

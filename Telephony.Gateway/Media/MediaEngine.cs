@@ -339,6 +339,7 @@ public sealed class MediaEngine : IAsyncDisposable
 
     private void RecordLag(TickPlan plan)
     {
+        Metrics.GatewayMeter.MediaLoopLag(plan.Lag);
         Interlocked.Add(ref _lateTicks, plan.Late);
         Interlocked.Add(ref _skippedTicks, plan.Skipped);
         if (plan.Skipped > 0)

@@ -468,6 +468,7 @@ public sealed class SipUserAgent : IAsyncDisposable
 
     private void OnRequest(SipServerTransaction transaction)
     {
+        SipUserAgentCounters.RequestReceived(transaction.Request.Method);
         try
         {
             Dispatch(transaction);
@@ -609,6 +610,7 @@ public sealed class SipUserAgent : IAsyncDisposable
 
     private void OnAck(SipRequest ack)
     {
+        SipUserAgentCounters.RequestReceived(ack.Method);
         try
         {
             if (SipDialogId.ForIncomingRequest(ack) is { } id && _dialogs.TryGetValue(id, out var call))
@@ -624,6 +626,7 @@ public sealed class SipUserAgent : IAsyncDisposable
 
     private void OnCancel(InviteServerTransaction invite)
     {
+        SipUserAgentCounters.RequestReceived(SipMethods.Cancel);
         var request = invite.Request;
         var id = new SipDialogId(request.CallId!, invite.ToTag, request.From?.Tag ?? "");
         if (_dialogs.TryGetValue(id, out var call) && call is IncomingCall incoming)

@@ -48,8 +48,11 @@ public sealed class SipUserAgentCounters
 
     internal void Malformed() => Interlocked.Increment(ref _malformedDropped);
 
+    internal static void RequestReceived(string method) => Metrics.GatewayMeter.RequestReceived(method);
+
     internal void ResponseSent(int statusCode)
     {
+        Metrics.GatewayMeter.ResponseSent(statusCode);
         if (statusCode is >= 400 and < 500)
         {
             Interlocked.Increment(ref _clientErrorsSent);
