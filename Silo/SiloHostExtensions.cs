@@ -35,6 +35,9 @@ public static class SiloHostExtensions
         ["--sip-address"] = $"{GatewayOptions.Section}:ListenAddress",
         ["--sip-port"] = $"{GatewayOptions.Section}:SipPort",
         ["--demo-agents"] = $"{GatewayOptions.Section}:DemoAgents",
+        ["--web"] = $"{Web.WebOptions.Section}:Enabled",
+        ["--web-address"] = $"{Web.WebOptions.Section}:Address",
+        ["--web-port"] = $"{Web.WebOptions.Section}:Port",
     };
 
     /// <summary>
@@ -49,6 +52,7 @@ public static class SiloHostExtensions
         errors.AddRange(Check<DemoOptions>(builder, DemoOptions.Section, o => validator.Validate(null, o)));
         errors.AddRange(Check<SummaryOptions>(builder, SummaryOptions.Section, o => validator.Validate(null, o)));
         errors.AddRange(Check<GatewayOptions>(builder, GatewayOptions.Section, o => o.Validate() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success));
+        errors.AddRange(Check<Web.WebOptions>(builder, Web.WebOptions.Section, o => o.Validate() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success));
         return errors;
     }
 

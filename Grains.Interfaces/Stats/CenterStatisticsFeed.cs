@@ -10,7 +10,22 @@ namespace CallCenter.Stats;
 public sealed record CenterUpdate(
     [property: Id(0)] CenterStatistics Statistics,
     [property: Id(1)] ImmutableArray<AgentPresenceReport> Agents,
-    [property: Id(2)] bool Complete);
+    [property: Id(2)] bool Complete,
+    [property: Id(3)] ImmutableDictionary<string, HourlyCalls> Hourly);
+
+/// <summary>
+/// Today's calls per hour (index 0 = 00:00-01:00 UTC) for one scope. Keys in
+/// <see cref="CenterUpdate.Hourly"/>: "center", "region:{id}", "queue:{id}".
+/// </summary>
+[GenerateSerializer, Immutable, Alias("stats.hourly-calls")]
+public sealed record HourlyCalls(
+    [property: Id(0)] ImmutableArray<int> Offered,
+    [property: Id(1)] ImmutableArray<int> Answered)
+{
+    public const string CenterKey = "center";
+    public static string RegionKey(string region) => "region:" + region;
+    public static string QueueKey(string queue) => "queue:" + queue;
+}
 
 /// <summary>
 /// A process that shows live figures (the web site) subscribes once and fans the updates out to

@@ -15,6 +15,7 @@ public sealed class CenterStatisticsGrain(CallCenterClock clock) : Grain, ICente
     private readonly Dictionary<string, QueueStatistics> _queues = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AgentPresenceReport> _agents = new(StringComparer.Ordinal);
     private readonly CenterSubscribers<ICenterStatisticsObserver> _subscribers = new(ICenterStatisticsFeedGrain.SubscriptionLifetime);
+    private readonly HourlyVolume _hourly = new();
     private IGrainTimer? _pushTimer;
 
     // Subscriptions live in real time, not on the center's clock: the simulator may run that clock
@@ -26,6 +27,7 @@ public sealed class CenterStatisticsGrain(CallCenterClock clock) : Grain, ICente
         if (!_queues.TryGetValue(statistics.QueueId, out var known) || known.At <= statistics.At)
         {
             _queues[statistics.QueueId] = statistics;
+            _hourly.Observe(statistics);
             _subscribers.FiguresChanged();
         }
         return Task.CompletedTask;
@@ -48,7 +50,7 @@ public sealed class CenterStatisticsGrain(CallCenterClock clock) : Grain, ICente
     {
         _subscribers.Subscribe(observer, RealNow);
         _pushTimer ??= this.RegisterGrainTimer(Push, new GrainTimerCreationOptions(ICenterStatisticsFeedGrain.PushInterval, ICenterStatisticsFeedGrain.PushInterval) { KeepAlive = true });
-        return Task.FromResult(new CenterUpdate(Figures(), [.. _agents.Values], Complete: true));
+        return Task.FromResult(new CenterUpdate(Figures(), [.. _agents.Values], Complete: true, _hourly.Today(clock.Now)));
     }
 
     public Task Unsubscribe(ICenterStatisticsObserver observer)
@@ -61,7 +63,7 @@ public sealed class CenterStatisticsGrain(CallCenterClock clock) : Grain, ICente
     {
         if (_subscribers.TakeBatch(RealNow) is { } batch)
         {
-            var update = new CenterUpdate(Figures(), batch.Agents, Complete: false);
+            var update = new CenterUpdate(Figures(), batch.Agents, Complete: false, _hourly.Today(clock.Now));
             foreach (var observer in batch.Observers)
             {
                 observer.Changed(update).Ignore();
