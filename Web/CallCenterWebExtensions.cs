@@ -64,6 +64,7 @@ public static class CallCenterWebExtensions
         builder.Services.AddSingleton(new NetworkAllowList(options.AllowedNetworks));
         builder.Services.AddSingleton<AuditTrail>();
         builder.Services.AddScoped<ClientAddress>();
+        builder.Services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, ClientAddressCircuitHandler>();
         builder.Services.AddSingleton<LiveCenterFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveCenterFeed>());
         builder.Services.AddSingleton<AgentBoard>();

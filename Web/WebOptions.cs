@@ -21,6 +21,10 @@ public sealed class WebOptions
     public Dictionary<string, int> DemoDeskQueues { get; set; } = [];
     /// <summary>The smallest gap between two renders of one live screen, in milliseconds (batches bursts of updates).</summary>
     public int MinRenderGapMilliseconds { get; set; } = 250;
+    /// <summary>The share of calls to answer within the queue's service-level threshold (the "80" of 80/20); below it the wallboard turns red.</summary>
+    public double ServiceLevelTarget { get; set; } = 0.8;
+    /// <summary>The abandonment rate above which the wallboard turns red.</summary>
+    public double AbandonmentLimit { get; set; } = 0.05;
 
     public IReadOnlyList<string> Validate()
     {
@@ -41,6 +45,10 @@ public sealed class WebOptions
         }
         if (MinRenderGapMilliseconds is < 0 or > 5000)
             errors.Add($"{Section}:MinRenderGapMilliseconds must be between 0 and 5000");
+        if (!(ServiceLevelTarget is > 0 and <= 1))
+            errors.Add($"{Section}:ServiceLevelTarget must be a share between 0 (exclusive) and 1, like 0.8");
+        if (!(AbandonmentLimit is > 0 and <= 1))
+            errors.Add($"{Section}:AbandonmentLimit must be a share between 0 (exclusive) and 1, like 0.05");
         return errors;
     }
 }
