@@ -94,10 +94,15 @@ public static class CallCenterWebExtensions
         return app;
     }
 
+    public const string StatisticsApiPath = "/api/statistics";
+
+    /// <summary>Every API endpoint with its policy; the route-walk test reads this table.</summary>
+    public static readonly IReadOnlyList<(string Path, string Policy)> ApiRoutes = [(StatisticsApiPath, Permissions.ViewWallboard)];
+
     /// <summary>A small read API for integrations and the tests: the center's live figures.</summary>
     public static WebApplication MapStatisticsApi(this WebApplication app)
     {
-        app.MapGet("/api/statistics", (LiveCenterFeed feed) =>
+        app.MapGet(StatisticsApiPath, (LiveCenterFeed feed) =>
                 feed.Current is { } view ? Results.Ok(view.Statistics) : Results.Problem("The live figures are not available yet.", statusCode: StatusCodes.Status503ServiceUnavailable))
             .RequireAuthorization(Permissions.ViewWallboard);
         return app;
