@@ -34,6 +34,9 @@ public static class CallCenterWebExtensions
             return builder;
         }
         builder.WebHost.UseUrls($"http://{FormatHost(options.Address)}:{options.Port}");
+        // `dotnet run` serves the build output in the Production environment: without this, the
+        // site's CSS and Blazor's own script (kept in the project and package folders until publish) are empty.
+        builder.WebHost.UseStaticWebAssets();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddCascadingAuthenticationState();
