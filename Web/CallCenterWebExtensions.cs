@@ -71,6 +71,8 @@ public static class CallCenterWebExtensions
         builder.Services.AddSingleton<LiveCenterFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveCenterFeed>());
         builder.Services.AddSingleton<AgentBoard>();
+        builder.Services.AddSingleton<AnnouncementFeed>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AnnouncementFeed>());
         if (options.SeedDemoUsers || options.DemoDeskQueues.Count > 0)
         {
             builder.Services.AddHostedService<DemoUsers>();

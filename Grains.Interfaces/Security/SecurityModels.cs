@@ -21,6 +21,8 @@ public enum Permission
     ConfigureQueues,
     UseAgentDesktop,
     ViewAudit,
+    /// <summary>Post announcements to agents (MSG-1).</summary>
+    Announce,
 }
 
 [GenerateSerializer, Immutable, Alias("security.user")]
@@ -54,10 +56,10 @@ public sealed record SecurityDirectory
         new Dictionary<Role, ImmutableHashSet<Permission>>
         {
             [Role.Agent] = [Permission.UseAgentDesktop],
-            [Role.TeamLeader] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState],
-            [Role.Supervisor] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.ConfigureQueues],
+            [Role.TeamLeader] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.Announce],
+            [Role.Supervisor] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.ConfigureQueues, Permission.Announce],
             [Role.Department] = [Permission.ViewWallboard],
-            [Role.Admin] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.ConfigureQueues, Permission.ViewAudit],
+            [Role.Admin] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.ConfigureQueues, Permission.ViewAudit, Permission.Announce],
         }.ToImmutableDictionary();
 }
 

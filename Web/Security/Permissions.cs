@@ -18,6 +18,7 @@ public static class Permissions
     public const string ConfigureQueues = nameof(Permission.ConfigureQueues);
     public const string UseAgentDesktop = nameof(Permission.UseAgentDesktop);
     public const string ViewAudit = nameof(Permission.ViewAudit);
+    public const string Announce = nameof(Permission.Announce);
 
     public static bool Has(this ClaimsPrincipal user, Permission permission) =>
         user.HasClaim(ClaimType, permission.ToString());

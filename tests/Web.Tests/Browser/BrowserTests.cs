@@ -150,4 +150,18 @@ public sealed class BrowserTests(SiloProcess silo) : IAsyncLifetime
         }
         await Assertions.Expect(state).Not.ToHaveTextAsync("WrapUp");
     }
+
+    [BrowserFact]
+    public async Task A_team_leaders_announcement_appears_on_the_agent_desktop()
+    {
+        var desk = await LogInAsync("agent", 1280, 900);
+        await desk.GotoAsync("desktop");
+        await desk.Locator("[data-test=agent-state]").WaitForAsync();
+        var leader = await LogInAsync("leader");
+        await leader.GotoAsync("console");
+        var text = $"Team meeting at {DateTime.UtcNow:HH:mm:ss}";
+        await leader.FillAsync("[data-test=announcement-text]", text);
+        await leader.ClickAsync("[data-test=announce-send]");
+        await Assertions.Expect(desk.Locator("[data-test=announcements]")).ToContainTextAsync(text);
+    }
 }
