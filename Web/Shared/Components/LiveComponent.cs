@@ -17,6 +17,18 @@ public abstract class LiveComponent : ComponentBase, IDisposable
 
     protected CenterView? View { get; private set; }
 
+    /// <summary>False while the page is only prerendered; true once the circuit runs it (buttons work).</summary>
+    protected bool Interactive { get; private set; }
+
+    protected override void OnAfterRender(bool firstRender)
+    {
+        if (firstRender)
+        {
+            Interactive = true;
+            StateHasChanged();
+        }
+    }
+
     protected override void OnInitialized()
     {
         View = Feed.Current;

@@ -62,6 +62,13 @@ public sealed class BrowserTests(SiloProcess silo) : IAsyncLifetime
         return page;
     }
 
+    /// <summary>Opens a page and waits until its circuit runs it (a prerendered page shows buttons that do nothing yet).</summary>
+    private static async Task OpenAsync(IPage page, string path)
+    {
+        await page.GotoAsync(path);
+        await page.Locator("[data-interactive]").WaitForAsync();
+    }
+
     [BrowserFact]
     public async Task Every_role_logs_in_and_sees_only_its_screens()
     {
@@ -82,7 +89,7 @@ public sealed class BrowserTests(SiloProcess silo) : IAsyncLifetime
     public async Task The_wallboard_updates_under_demo_traffic()
     {
         var page = await LogInAsync("department", 1920, 1080);
-        await page.GotoAsync("wallboard");
+        await OpenAsync(page, "wallboard");
         var offered = page.Locator("[data-tile=offered] .value");
         await offered.WaitForAsync();
         var before = await offered.InnerTextAsync();
@@ -98,13 +105,13 @@ public sealed class BrowserTests(SiloProcess silo) : IAsyncLifetime
     public async Task A_supervisor_forces_an_agent_not_ready_and_the_console_and_wallboard_show_it()
     {
         var page = await LogInAsync("supervisor");
-        await page.GotoAsync("console");
+        await OpenAsync(page, "console");
         // A demo agent that is ready right now (the simulated phones keep the others busy).
         var ready = page.Locator("tr[data-state=Ready]").First;
         await ready.WaitForAsync();
         var agentId = await ready.GetAttributeAsync("data-agent");
         var wallboard = await page.Context.NewPageAsync();
-        await wallboard.GotoAsync("wallboard");
+        await OpenAsync(wallboard, "wallboard");
         var notReadyTile = wallboard.Locator("[data-tile=notready] .value");
         await notReadyTile.WaitForAsync();
         var notReadyBefore = int.Parse(await notReadyTile.InnerTextAsync());
@@ -126,7 +133,7 @@ public sealed class BrowserTests(SiloProcess silo) : IAsyncLifetime
     public async Task The_desk_agent_logs_in_gets_a_screen_pop_answers_hangs_up_and_counts_down_wrap_up()
     {
         var page = await LogInAsync("agent", 1280, 900);
-        await page.GotoAsync("desktop");
+        await OpenAsync(page, "desktop");
         var state = page.Locator("[data-test=agent-state]");
         await state.WaitForAsync();
         if (await state.InnerTextAsync() == "LoggedOut")
@@ -155,13 +162,38 @@ public sealed class BrowserTests(SiloProcess silo) : IAsyncLifetime
     public async Task A_team_leaders_announcement_appears_on_the_agent_desktop()
     {
         var desk = await LogInAsync("agent", 1280, 900);
-        await desk.GotoAsync("desktop");
+        await OpenAsync(desk, "desktop");
         await desk.Locator("[data-test=agent-state]").WaitForAsync();
         var leader = await LogInAsync("leader");
-        await leader.GotoAsync("console");
+        await OpenAsync(leader, "console");
         var text = $"Team meeting at {DateTime.UtcNow:HH:mm:ss}";
         await leader.FillAsync("[data-test=announcement-text]", text);
         await leader.ClickAsync("[data-test=announce-send]");
         await Assertions.Expect(desk.Locator("[data-test=announcements]")).ToContainTextAsync(text);
+    }
+
+    [BrowserFact]
+    public async Task A_supervisor_changes_a_queues_settings_live_and_a_bad_value_changes_nothing()
+    {
+        var page = await LogInAsync("supervisor");
+        await OpenAsync(page, "console");
+        await page.Locator("[data-test=edit-queue] option[value=hotline-sh]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await page.SelectOptionAsync("[data-test=edit-queue]", "hotline-sh");
+        await page.FillAsync("[data-test=ring-timeout]", "1");
+        await page.ClickAsync("[data-test=save-queue]");
+        await Assertions.Expect(page.Locator("[data-test=queue-settings] .error")).ToContainTextAsync("Ring timeout");
+
+        await page.FillAsync("[data-test=ring-timeout]", "20");
+        await page.FillAsync("[data-test=sl-threshold]", "25");
+        await page.ClickAsync("[data-test=save-queue]");
+        await Assertions.Expect(page.Locator("[data-test=console-message]")).ToContainTextAsync("hotline-sh: settings applied");
+
+        // The queue reports its new threshold with its next figures; the wallboard shows it.
+        await OpenAsync(page, "wallboard?scope=queue:hotline-sh");
+        await Assertions.Expect(page.Locator("[data-tile=sl] .label")).ToContainTextAsync("in 25 s");
+        using var admin = await Hosting.WebSession.LogInAsync(silo.BaseAddress, "admin", DemoUsers.PasswordOf("admin"));
+        var audit = await (await admin.GetAsync("/audit")).Content.ReadAsStringAsync();
+        Assert.Contains("SL threshold 15 s -&gt; 25 s", audit, StringComparison.Ordinal);
+        Assert.DoesNotContain("ring timeout 15 s -&gt; 1 s", audit, StringComparison.Ordinal);
     }
 }
