@@ -1,9 +1,12 @@
 using CallCenter.Silo;
 using CallCenter.Silo.Configuration;
+using CallCenter.Silo.Hosting;
 using CallCenter.Silo.Storage;
+using CallCenter.Web;
 
 // The embedded default: one silo with localhost clustering and in-memory storage, a demo center
-// (service 1000 routed by province) with demo traffic, and a live summary line per queue.
+// (service 1000 routed by province) with demo traffic, a live summary line per queue, and the web
+// site (wallboard, supervisor console, agent desktop) on http://127.0.0.1:5000.
 // `--storage postgres --connection-string ...` runs the production set-up (ADO.NET clustering,
 // grain storage, reminders and history in PostgreSQL); `migrate --connection-string ...` only
 // applies the schema and exits.
@@ -13,8 +16,9 @@ if (migrateOnly)
 {
     args = args[1..];
 }
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddCommandLine(args, SiloHostExtensions.SwitchMappings);
+builder.AddWebDefaults();
 
 var errors = builder.AddCallCenterOptions();
 if (errors.Count > 0)
@@ -37,8 +41,11 @@ builder.AddDemoCenter();
 builder.AddSipGateway();
 builder.AddLiveSummary();
 builder.AddCallCenterMetrics();
+builder.AddCallCenterWeb();
 
-await builder.Build().RunAsync();
+var app = builder.Build();
+app.MapCallCenterWeb();
+await app.RunAsync();
 return 0;
 
 static async Task<int> Migrate(SiloOptions silo)

@@ -36,6 +36,9 @@ public static class SiloHostExtensions
         ["--sip-port"] = $"{GatewayOptions.Section}:SipPort",
         ["--demo-agents"] = $"{GatewayOptions.Section}:DemoAgents",
         ["--metrics-port"] = $"{Metrics.MetricsOptions.Section}:Port",
+        ["--web"] = $"{Web.WebOptions.Section}:Enabled",
+        ["--web-address"] = $"{Web.WebOptions.Section}:Address",
+        ["--web-port"] = $"{Web.WebOptions.Section}:Port",
     };
 
     /// <summary>
@@ -50,6 +53,7 @@ public static class SiloHostExtensions
         errors.AddRange(Check<DemoOptions>(builder, DemoOptions.Section, o => validator.Validate(null, o)));
         errors.AddRange(Check<SummaryOptions>(builder, SummaryOptions.Section, o => validator.Validate(null, o)));
         errors.AddRange(Check<GatewayOptions>(builder, GatewayOptions.Section, o => o.Validate() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success));
+        errors.AddRange(Check<Web.WebOptions>(builder, Web.WebOptions.Section, o => o.Validate() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success));
         return errors;
     }
 

@@ -1,0 +1,44 @@
+using CallCenter.Acd;
+using CallCenter.Agents;
+
+namespace CallCenter.Web.Agents;
+
+/// <summary>
+/// The agent desktop's "phone": the agent grain rings it with offers. Until the gateway bridges a
+/// browser softphone, answering here connects the call in the grains only (simulated audio).
+/// </summary>
+public sealed class DesktopPhone : IAgentPhone
+{
+    public Offer? Ringing { get; private set; }
+    /// <summary>The last offer this desktop answered: its wrap-up length drives the countdown.</summary>
+    public Offer? Last { get; private set; }
+
+    /// <summary>Raised on an Orleans thread; handlers must hop onto the renderer.</summary>
+    public event Action? Changed;
+
+    public Task Ring(Offer offer)
+    {
+        Ringing = offer;
+        Last = offer;
+        Changed?.Invoke();
+        return Task.CompletedTask;
+    }
+
+    public Task OfferWithdrawn(string agentId, string callId)
+    {
+        if (Ringing?.CallId == callId)
+        {
+            Ringing = null;
+        }
+        Changed?.Invoke();
+        return Task.CompletedTask;
+    }
+
+    public Task CallEnded(string agentId, string callId)
+    {
+        Changed?.Invoke();
+        return Task.CompletedTask;
+    }
+
+    public void Answered() => Ringing = null;
+}

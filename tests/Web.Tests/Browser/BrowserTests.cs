@@ -1,0 +1,199 @@
+using System.Text.RegularExpressions;
+using CallCenter.Security;
+using CallCenter.Web.Security;
+using CallCenter.Web.Tests.Hosting;
+using Microsoft.Playwright;
+
+namespace CallCenter.Web.Tests.Browser;
+
+/// <summary>
+/// Debian's Chromium, headless, against the real embedded default with demo traffic: log in as
+/// every role, watch the wallboard move, force an agent not-ready from the console, take a call on
+/// the agent desktop. Screenshots go to artifacts/screenshots/ (git-ignored).
+/// </summary>
+[Collection(SiloCollection.Name)]
+public sealed class BrowserTests(SiloProcess silo) : IAsyncLifetime
+{
+    /// <summary>Generous: only for waiting on the live system, never a speed assertion.</summary>
+    private static readonly float Patience = 60_000;
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+
+    public async Task InitializeAsync()
+    {
+        Assertions.SetDefaultExpectTimeout(Patience);
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = BrowserFactAttribute.ChromiumPath,
+            Headless = true,
+            // Root in a container has no user namespaces for Chromium's sandbox.
+            Args = ["--no-sandbox"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _browser.CloseAsync();
+        _playwright.Dispose();
+    }
+
+    private static string ScreenshotPath(string name)
+    {
+        var folder = Path.Combine(SiloProcess.RepositoryRoot(), "artifacts", "screenshots");
+        Directory.CreateDirectory(folder);
+        return Path.Combine(folder, name);
+    }
+
+    private async Task<IPage> LogInAsync(string userName, int width = 1600, int height = 1000)
+    {
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = silo.BaseAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+        });
+        context.SetDefaultTimeout(Patience);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("login");
+        await page.FillAsync("input[name=UserName]", userName);
+        await page.FillAsync("input[name=Password]", DemoUsers.PasswordOf(userName));
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForSelectorAsync("[data-test=who]");
+        return page;
+    }
+
+    /// <summary>Opens a page and waits until its circuit runs it (a prerendered page shows buttons that do nothing yet).</summary>
+    private static async Task OpenAsync(IPage page, string path)
+    {
+        await page.GotoAsync(path);
+        await page.Locator("[data-interactive]").WaitForAsync();
+    }
+
+    [BrowserFact]
+    public async Task Every_role_logs_in_and_sees_only_its_screens()
+    {
+        foreach (var person in DemoUsers.People)
+        {
+            var page = await LogInAsync(person.UserName);
+            Assert.Contains(person.Role.ToString(), await page.InnerTextAsync("[data-test=who]"), StringComparison.Ordinal);
+            var permissions = SecurityDirectory.DefaultRolePermissions[person.Role];
+            var nav = await page.InnerTextAsync("nav.topbar");
+            Assert.Equal(permissions.Contains(Permission.ViewWallboard), nav.Contains("Wallboard", StringComparison.Ordinal));
+            Assert.Equal(permissions.Contains(Permission.ViewConsole), nav.Contains("Console", StringComparison.Ordinal));
+            Assert.Equal(permissions.Contains(Permission.UseAgentDesktop), nav.Contains("Desktop", StringComparison.Ordinal));
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [BrowserFact]
+    public async Task The_wallboard_updates_under_demo_traffic()
+    {
+        var page = await LogInAsync("department", 1920, 1080);
+        await OpenAsync(page, "wallboard");
+        var offered = page.Locator("[data-tile=offered] .value");
+        await offered.WaitForAsync();
+        var before = await offered.InnerTextAsync();
+        // Demo traffic offers a call about every second: the figure must move without a reload.
+        await Assertions.Expect(offered).Not.ToHaveTextAsync(before, new() { Timeout = Patience });
+        var version = await page.GetAttributeAsync("[data-test=wallboard]", "data-version");
+        await Assertions.Expect(page.Locator("[data-test=wallboard]")).Not.ToHaveAttributeAsync("data-version", version!, new() { Timeout = Patience });
+        Assert.Equal(24, await page.Locator("svg.hourly rect.offered").CountAsync());
+        await page.ScreenshotAsync(new() { Path = ScreenshotPath("wallboard.png"), FullPage = true });
+    }
+
+    [BrowserFact]
+    public async Task A_supervisor_forces_an_agent_not_ready_and_the_console_and_wallboard_show_it()
+    {
+        var page = await LogInAsync("supervisor");
+        await OpenAsync(page, "console");
+        // A demo agent that is ready right now (the simulated phones keep the others busy).
+        var ready = page.Locator("tr[data-state=Ready]").First;
+        await ready.WaitForAsync();
+        var agentId = await ready.GetAttributeAsync("data-agent");
+        var wallboard = await page.Context.NewPageAsync();
+        await OpenAsync(wallboard, "wallboard");
+        var notReadyTile = wallboard.Locator("[data-tile=notready] .value");
+        await notReadyTile.WaitForAsync();
+        var notReadyBefore = int.Parse(await notReadyTile.InnerTextAsync());
+
+        await page.Locator($"tr[data-agent='{agentId}'] [data-test=force-not-ready]").ClickAsync();
+        var row = page.Locator($"tr[data-agent='{agentId}']");
+        await Assertions.Expect(row).ToHaveAttributeAsync("data-state", "NotReady", new() { Timeout = Patience });
+        await Assertions.Expect(row.Locator("td.state")).ToContainTextAsync("supervisor");
+        await Assertions.Expect(notReadyTile).ToHaveTextAsync(new Regex($"^([{notReadyBefore + 1}-9]|\\d\\d+)$"), new() { Timeout = Patience });
+        await page.ScreenshotAsync(new() { Path = ScreenshotPath("console.png"), FullPage = true });
+
+        using var admin = await Hosting.WebSession.LogInAsync(silo.BaseAddress, "admin", DemoUsers.PasswordOf("admin"));
+        var audit = await (await admin.GetAsync("/audit")).Content.ReadAsStringAsync();
+        Assert.Contains($"agent:{agentId}", audit, StringComparison.Ordinal);
+        Assert.Contains("force-not-ready", audit, StringComparison.Ordinal);
+    }
+
+    [BrowserFact]
+    public async Task The_desk_agent_logs_in_gets_a_screen_pop_answers_hangs_up_and_counts_down_wrap_up()
+    {
+        var page = await LogInAsync("agent", 1280, 900);
+        await OpenAsync(page, "desktop");
+        var state = page.Locator("[data-test=agent-state]");
+        await state.WaitForAsync();
+        if (await state.InnerTextAsync() == "LoggedOut")
+        {
+            await page.ClickAsync("[data-test=login]");
+        }
+        await Assertions.Expect(state).ToHaveTextAsync("NotReady");
+        await page.ClickAsync("[data-test=ready]");
+        await page.Locator("[data-test=screen-pop]").WaitForAsync(new() { Timeout = 90_000 });
+        Assert.Matches(@"^\d+$", await page.InnerTextAsync("[data-test=caller]"));
+        await page.ScreenshotAsync(new() { Path = ScreenshotPath("desktop-screen-pop.png") });
+        await page.ClickAsync("[data-test=answer]");
+        await Assertions.Expect(state).ToHaveTextAsync("OnCall");
+        await page.ScreenshotAsync(new() { Path = ScreenshotPath("desktop.png") });
+        await page.ClickAsync("[data-test=hangup]");
+        await Assertions.Expect(state).ToHaveTextAsync(new Regex("WrapUp|Ready"));
+        if (await state.InnerTextAsync() == "WrapUp")
+        {
+            await Assertions.Expect(page.Locator("[data-test=countdown]")).ToContainTextAsync("left");
+            await page.ClickAsync("[data-test=end-wrap-up]");
+        }
+        await Assertions.Expect(state).Not.ToHaveTextAsync("WrapUp");
+    }
+
+    [BrowserFact]
+    public async Task A_team_leaders_announcement_appears_on_the_agent_desktop()
+    {
+        var desk = await LogInAsync("agent", 1280, 900);
+        await OpenAsync(desk, "desktop");
+        await desk.Locator("[data-test=agent-state]").WaitForAsync();
+        var leader = await LogInAsync("leader");
+        await OpenAsync(leader, "console");
+        var text = $"Team meeting at {DateTime.UtcNow:HH:mm:ss}";
+        await leader.FillAsync("[data-test=announcement-text]", text);
+        await leader.ClickAsync("[data-test=announce-send]");
+        await Assertions.Expect(desk.Locator("[data-test=announcements]")).ToContainTextAsync(text);
+    }
+
+    [BrowserFact]
+    public async Task A_supervisor_changes_a_queues_settings_live_and_a_bad_value_changes_nothing()
+    {
+        var page = await LogInAsync("supervisor");
+        await OpenAsync(page, "console");
+        await page.Locator("[data-test=edit-queue] option[value=hotline-sh]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await page.SelectOptionAsync("[data-test=edit-queue]", "hotline-sh");
+        await page.FillAsync("[data-test=ring-timeout]", "1");
+        await page.ClickAsync("[data-test=save-queue]");
+        await Assertions.Expect(page.Locator("[data-test=queue-settings] .error")).ToContainTextAsync("Ring timeout");
+
+        await page.FillAsync("[data-test=ring-timeout]", "20");
+        await page.FillAsync("[data-test=sl-threshold]", "25");
+        await page.ClickAsync("[data-test=save-queue]");
+        await Assertions.Expect(page.Locator("[data-test=console-message]")).ToContainTextAsync("hotline-sh: settings applied");
+
+        // The queue reports its new threshold with its next figures; the wallboard shows it.
+        await OpenAsync(page, "wallboard?scope=queue:hotline-sh");
+        await Assertions.Expect(page.Locator("[data-tile=sl] .label")).ToContainTextAsync("in 25 s");
+        using var admin = await Hosting.WebSession.LogInAsync(silo.BaseAddress, "admin", DemoUsers.PasswordOf("admin"));
+        var audit = await (await admin.GetAsync("/audit")).Content.ReadAsStringAsync();
+        Assert.Contains("SL threshold 15 s -&gt; 25 s", audit, StringComparison.Ordinal);
+        Assert.DoesNotContain("ring timeout 15 s -&gt; 1 s", audit, StringComparison.Ordinal);
+    }
+}
