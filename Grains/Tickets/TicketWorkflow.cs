@@ -181,6 +181,9 @@ public sealed class TicketWorkflow(Organization organization, TicketDeadlinePoli
             CloseTicket c => (ticket with
             {
                 Status = TicketStatus.Closed,
+                // An extension still waiting is moot once the customer has the answer.
+                PendingExtensionMinutes = null,
+                PendingExtensionBy = null,
                 CustomerChannel = c.Channel,
                 ClosedAt = now,
                 OnTime = ticket.OnTime && (ticket.Deadline is null || now <= ticket.Deadline.DueAt),
