@@ -1,5 +1,6 @@
 using CallCenter.Calls;
 using CallCenter.Stats;
+using CallCenter.Tickets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -24,6 +25,10 @@ public static class CallCenterSiloExtensions
         if (memoryStorage)
         {
             silo.AddMemoryGrainStorage(StorageName);
+            // The same binary serializer as PostgreSQL storage: the default JSON one cannot read
+            // immutable collections back (ticket state holds them), and memory should fail like production.
+            silo.Services.AddOptions<Orleans.Configuration.MemoryGrainStorageOptions>(StorageName)
+                .Configure<Orleans.Serialization.Serializer>((options, serializer) => options.GrainStorageSerializer = new Orleans.Storage.OrleansGrainStorageSerializer(serializer));
         }
         silo.Services.TryAddSingleton(Time.CallCenterClock.System);
         silo.Services.TryAddSingleton<InMemoryCallDetailRecordSink>();
@@ -33,6 +38,7 @@ public static class CallCenterSiloExtensions
         silo.Services.TryAddSingleton<PresenceReporter>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<PresenceReporter>());
         silo.Services.TryAddSingleton<Acd.RoutingTableCache>();
+        silo.AddTickets(memoryReminders: memoryStorage);
         return silo;
     }
 }

@@ -6,6 +6,7 @@ using CallCenter.Calls;
 using CallCenter.History;
 using Npgsql;
 using NpgsqlTypes;
+using CallCenter.Tickets;
 
 namespace CallCenter.Silo.History;
 
@@ -26,6 +27,8 @@ internal sealed class HistoryBatchCopier : IAsyncDisposable
 
     private const string QueueEventColumns = "queue_id, call_id, sequence, kind, at, agent_id, detail";
 
+    private const string TicketEventColumns = "ticket_id, sequence, kind, at, actor, department_id, target, detail, status_after";
+
     // ON COMMIT DELETE ROWS: the staging tables live as long as the session and empty themselves at
     // every commit (and every rollback discards what was copied).
     private const string CreateStagingTables = $"""
@@ -41,6 +44,9 @@ internal sealed class HistoryBatchCopier : IAsyncDisposable
         CREATE TEMP TABLE IF NOT EXISTS history_stage_queue_event (
             queue_id text, call_id text, sequence bigint, kind text, at timestamptz, agent_id text, detail text)
             ON COMMIT DELETE ROWS;
+        CREATE TEMP TABLE IF NOT EXISTS history_stage_ticket_event (
+            ticket_id text, sequence bigint, kind text, at timestamptz, actor text, department_id text, target text,
+            detail text, status_after text) ON COMMIT DELETE ROWS;
         """;
 
     private const string InsertCdrs =
@@ -51,6 +57,9 @@ internal sealed class HistoryBatchCopier : IAsyncDisposable
 
     private const string InsertQueueEvents =
         $"INSERT INTO queue_events ({QueueEventColumns}) SELECT {QueueEventColumns} FROM history_stage_queue_event ON CONFLICT (queue_id, call_id, sequence) DO NOTHING";
+
+    private const string InsertTicketEvents =
+        $"INSERT INTO ticket_events ({TicketEventColumns}) SELECT {TicketEventColumns} FROM history_stage_ticket_event ON CONFLICT (ticket_id, sequence) DO NOTHING";
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly int _commandTimeoutSeconds;
@@ -94,6 +103,7 @@ internal sealed class HistoryBatchCopier : IAsyncDisposable
         var cdrs = new List<CallDetailRecord>();
         var intervals = new List<AgentStateInterval>();
         var events = new List<QueueEvent>();
+        var ticketEvents = new List<TicketEvent>();
         foreach (var record in records)
         {
             switch (record)
@@ -101,9 +111,10 @@ internal sealed class HistoryBatchCopier : IAsyncDisposable
                 case CallDetailRecord cdr: cdrs.Add(cdr); break;
                 case AgentStateInterval interval: intervals.Add(interval); break;
                 case QueueEvent queueEvent: events.Add(queueEvent); break;
+                case TicketEvent ticketEvent: ticketEvents.Add(ticketEvent); break;
             }
         }
-        if (cdrs.Count + intervals.Count + events.Count == 0)
+        if (cdrs.Count + intervals.Count + events.Count + ticketEvents.Count == 0)
         {
             return 0;
         }
@@ -127,6 +138,11 @@ internal sealed class HistoryBatchCopier : IAsyncDisposable
             {
                 await CopyAsync(connection, "history_stage_queue_event", QueueEventColumns, events, WriteQueueEventAsync, cancellationToken);
                 batch.BatchCommands.Add(new NpgsqlBatchCommand(InsertQueueEvents));
+            }
+            if (ticketEvents.Count > 0)
+            {
+                await CopyAsync(connection, "history_stage_ticket_event", TicketEventColumns, ticketEvents, WriteTicketEventAsync, cancellationToken);
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(InsertTicketEvents));
             }
             await batch.ExecuteNonQueryAsync(cancellationToken);
             long inserted = 0;
@@ -243,6 +259,19 @@ internal sealed class HistoryBatchCopier : IAsyncDisposable
         await TimeAsync(w, r.At, ct);
         await TextAsync(w, r.AgentId, ct);
         await TextAsync(w, r.Detail, ct);
+    }
+
+    private static async Task WriteTicketEventAsync(NpgsqlBinaryImporter w, TicketEvent r, CancellationToken ct)
+    {
+        await TextAsync(w, r.TicketId, ct);
+        await w.WriteAsync(r.Sequence, NpgsqlDbType.Bigint, ct);
+        await TextAsync(w, r.Kind.ToString(), ct);
+        await TimeAsync(w, r.At, ct);
+        await TextAsync(w, r.Actor, ct);
+        await TextAsync(w, r.DepartmentId, ct);
+        await TextAsync(w, r.Target, ct);
+        await TextAsync(w, r.Detail, ct);
+        await TextAsync(w, r.StatusAfter.ToString(), ct);
     }
 
     private static ValueTask TextAsync(NpgsqlBinaryImporter w, string? value, CancellationToken ct) =>

@@ -24,6 +24,7 @@ public static class HistoryServiceCollectionExtensions
         services.AddSingleton(sp => new PostgresHistoryWriter(options, sp.GetService<ILogger<PostgresHistoryWriter>>()));
         services.AddSingleton<ICallDetailRecordSink>(sp => sp.GetRequiredService<PostgresHistoryWriter>());
         services.AddSingleton<IHistorySink>(sp => sp.GetRequiredService<PostgresHistoryWriter>());
+        services.AddSingleton<CallCenter.Tickets.ITicketHistorySink>(sp => sp.GetRequiredService<PostgresHistoryWriter>());
         services.AddSingleton<ICallRecordLookup>(sp => sp.GetRequiredService<PostgresHistoryWriter>());
         services.AddHostedService(sp => sp.GetRequiredService<PostgresHistoryWriter>());
         return services;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using CallCenter.Calls;
 using CallCenter.History;
+using CallCenter.Tickets;
 
 namespace CallCenter.Silo.History;
 
@@ -39,6 +40,7 @@ public static class SpillFormat
         public CallDetailRecord? Cdr { get; set; }
         public AgentStateInterval? Interval { get; set; }
         public QueueEvent? QueueEvent { get; set; }
+        public TicketEvent? TicketEvent { get; set; }
     }
 
     /// <summary>Writes one record as one line (with its newline).</summary>
@@ -49,6 +51,7 @@ public static class SpillFormat
             CallDetailRecord cdr => new Line { Cdr = cdr },
             AgentStateInterval interval => new Line { Interval = interval },
             QueueEvent queueEvent => new Line { QueueEvent = queueEvent },
+            TicketEvent ticketEvent => new Line { TicketEvent = ticketEvent },
             _ => throw new ArgumentException($"not a history record: {record.GetType()}", nameof(record)),
         };
         using (var writer = new Utf8JsonWriter(output))
@@ -75,7 +78,7 @@ public static class SpillFormat
         try
         {
             var parsed = JsonSerializer.Deserialize<Line>(line, Json);
-            return (object?)parsed?.Cdr ?? (object?)parsed?.Interval ?? parsed?.QueueEvent;
+            return (object?)parsed?.Cdr ?? (object?)parsed?.Interval ?? (object?)parsed?.QueueEvent ?? parsed?.TicketEvent;
         }
         catch (JsonException)
         {

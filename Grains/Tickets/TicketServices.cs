@@ -1,0 +1,63 @@
+using CallCenter.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace CallCenter.Tickets;
+
+/// <summary>The business calendar and deadline policy built once from <see cref="TicketOptions"/>.</summary>
+public sealed class TicketServices
+{
+    public TicketServices(IOptions<TicketOptions> options)
+    {
+        Options = options.Value;
+        Calendar = Options.BuildCalendar();
+        Deadlines = new TicketDeadlinePolicy(Calendar, Options);
+    }
+
+    public TicketOptions Options { get; }
+
+    public BusinessCalendar Calendar { get; }
+
+    public TicketDeadlinePolicy Deadlines { get; }
+}
+
+public sealed class TicketOptionsValidator : IValidateOptions<TicketOptions>
+{
+    public ValidateOptionsResult Validate(string? name, TicketOptions options) =>
+        options.Validate() is { Count: > 0 } errors ? ValidateOptionsResult.Fail(errors) : ValidateOptionsResult.Success;
+}
+
+public static class TicketSiloExtensions
+{
+    /// <summary>
+    /// Ticket services: options bound from the "Tickets" section and validated at start-up. With
+    /// <paramref name="memoryReminders"/> the silo keeps reminders in memory (the embedded default);
+    /// otherwise the host registers a durable reminder service (PostgreSQL).
+    /// </summary>
+    public static ISiloBuilder AddTickets(this ISiloBuilder silo, bool memoryReminders)
+    {
+        if (memoryReminders)
+        {
+            silo.UseInMemoryReminderService();
+        }
+        silo.Services.AddOptions<TicketOptions>().BindConfiguration(TicketOptions.Section).ValidateOnStart();
+        silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TicketOptions>, TicketOptionsValidator>());
+        silo.Services.TryAddSingleton<TicketServices>();
+        silo.Services.TryAddSingleton<ITicketHistorySink, DiscardingTicketHistorySink>();
+        return silo;
+    }
+
+    internal const string StorageName = CallCenterSiloExtensions.StorageName;
+}
+
+/// <summary>Where ticket events go for the reports (PostgreSQL history in production). Must not block.</summary>
+public interface ITicketHistorySink
+{
+    ValueTask WriteAsync(TicketEvent ticketEvent);
+}
+
+public sealed class DiscardingTicketHistorySink : ITicketHistorySink
+{
+    public ValueTask WriteAsync(TicketEvent ticketEvent) => ValueTask.CompletedTask;
+}
