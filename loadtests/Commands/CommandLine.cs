@@ -8,7 +8,7 @@ public sealed class UsageException(string message) : Exception(message);
 
 public abstract record Command;
 
-public sealed record SimulateCommand(string ScenarioPath, string? OutPath, RunOptions Options, bool Strict, string? CallsCsvPath = null) : Command;
+public sealed record SimulateCommand(string ScenarioPath, string? OutPath, RunOptions Options, bool Strict, string? CallsCsvPath = null, string? HtmlPath = null) : Command;
 
 public sealed record BenchCommand(string? OutPath, int Calls, double? Speed, double RateMultiplier, int Agents, GatewayEndpoint? Join, string Storage = "memory") : Command;
 
@@ -20,7 +20,7 @@ public static class CommandLine
         usage:
           simulate SCENARIO.json [--out RESULT.json] [--join HOST:GATEWAYPORT [--cluster-id ID] [--service-id ID]] [--speed N]
                                  [--drain-seconds N] [--duration-seconds N] [--rate-multiplier M]
-                                 [--progress-seconds N] [--calls-csv CALLS.csv] [--strict]
+                                 [--progress-seconds N] [--calls-csv CALLS.csv] [--html REPORT.html] [--strict]
           bench [--out BENCH.json] [--calls N] [--speed S] [--rate-multiplier M] [--agents N] [--storage memory|postgres|both]
                 [--join HOST:GATEWAYPORT [--cluster-id ID] [--service-id ID]]
           failover [--silos N] [--rate R] [--seconds N] [--kill-after S|none] [--pg-outage S] [--out RESULT.json] ... (see loadtests/README.md)
@@ -100,12 +100,15 @@ public static class CommandLine
             DurationSeconds = Number(flags, "duration-seconds", min: 0, exclusive: true),
             RateMultiplier = Number(flags, "rate-multiplier", min: 0, exclusive: false) ?? 1,
             ProgressInterval = TimeSpan.FromSeconds(Number(flags, "progress-seconds", min: 0.1, exclusive: false) ?? 3),
+            ProgressBar = ProgressBar.Wanted(),
         };
         var strict = flags.Remove("strict");
         var outPath = Take(flags, "out");
         var callsCsv = Take(flags, "calls-csv");
+        // The HTML report goes beside RESULT.json (same name, .html) unless --html says where.
+        var html = Take(flags, "html") ?? (outPath is null ? null : Path.ChangeExtension(outPath, ".html"));
         Reject(flags, "join", "speed", "drain-seconds", "duration-seconds", "rate-multiplier", "progress-seconds");
-        return new SimulateCommand(positional[0], outPath, options with { KeepCallSamples = callsCsv is not null }, strict, callsCsv);
+        return new SimulateCommand(positional[0], outPath, options with { KeepCallSamples = callsCsv is not null }, strict, callsCsv, html);
     }
 
     private static BenchCommand ParseBench(List<string> positional, Dictionary<string, string?> flags)
