@@ -10,7 +10,13 @@ public abstract record Command;
 
 public sealed record SimulateCommand(string ScenarioPath, string? OutPath, RunOptions Options, bool Strict, string? CallsCsvPath = null, string? HtmlPath = null) : Command;
 
-public sealed record BenchCommand(string? OutPath, int Calls, double? Speed, double RateMultiplier, int Agents, GatewayEndpoint? Join, string Storage = "memory") : Command;
+public sealed record BenchCommand(string? OutPath, int Calls, double? Speed, double RateMultiplier, int Agents, GatewayEndpoint? Join, string Storage = "memory") : Command
+{
+    /// <summary>Wall seconds of the ping reference (after a one-second warm-up).</summary>
+    public double PingSeconds { get; init; } = 5;
+    /// <summary>Calls held live to measure memory per call (0: skip).</summary>
+    public int LiveCalls { get; init; } = 20_000;
+}
 
 public sealed record HelpCommand : Command;
 
@@ -22,6 +28,7 @@ public static class CommandLine
                                  [--drain-seconds N] [--duration-seconds N] [--rate-multiplier M]
                                  [--progress-seconds N] [--calls-csv CALLS.csv] [--html REPORT.html] [--strict]
           bench [--out BENCH.json] [--calls N] [--speed S] [--rate-multiplier M] [--agents N] [--storage memory|postgres|both]
+                [--ping-seconds S] [--live-calls N]
                 [--join HOST:GATEWAYPORT [--cluster-id ID] [--service-id ID]]
           failover [--silos N] [--rate R] [--seconds N] [--kill-after S|none] [--pg-outage S] [--out RESULT.json] ... (see loadtests/README.md)
 
@@ -31,8 +38,10 @@ public static class CommandLine
         scenario's speed (start it with: dotnet run --project Silo -- --demo false --clock-speed N).
         Exit codes: 0 ran, 1 failed, 2 bad scenario or arguments, 3 ran with lost calls or
         invariant violations (--strict only).
-        bench runs a built-in large scenario and prints calls per wall-second and routing
-        decision latency percentiles.
+        bench runs an Orleans ping reference (trivial grains, same silo) and then a built-in
+        large scenario, and prints grain messages per second for both and their ratio, calls
+        per wall-second, routing decision latency percentiles, bytes allocated per call and
+        bytes per live call; --out writes them as BENCH.json.
         """;
 
     public static Command Parse(IReadOnlyList<string> args)
@@ -124,7 +133,11 @@ public static class CommandLine
             Number(flags, "rate-multiplier", min: 0, exclusive: true) ?? 1,
             (int)(Number(flags, "agents", min: 1, exclusive: false) ?? 2_000),
             Endpoint(flags, "join"),
-            Take(flags, "storage") ?? "memory");
+            Take(flags, "storage") ?? "memory")
+        {
+            PingSeconds = Number(flags, "ping-seconds", min: 0, exclusive: true) ?? 5,
+            LiveCalls = (int)(Number(flags, "live-calls", min: 0, exclusive: false) ?? 20_000),
+        };
         if (command.Storage is not ("memory" or "postgres" or "both"))
         {
             throw new UsageException($"--storage: '{command.Storage}' is not one of memory, postgres, both");
@@ -133,7 +146,7 @@ public static class CommandLine
         {
             throw new UsageException("--storage: a joined cluster has its own storage; use --storage only with the in-process silo");
         }
-        Reject(flags, "calls", "speed", "rate-multiplier", "agents", "join", "storage");
+        Reject(flags, "calls", "speed", "rate-multiplier", "agents", "join", "storage", "ping-seconds", "live-calls");
         return command;
     }
 

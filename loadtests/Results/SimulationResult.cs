@@ -153,7 +153,12 @@ public sealed record ErlangAFigures(
 public sealed record IdealReplay(double ServiceLevel, double AsaSeconds);
 
 /// <summary>The part of the run while calls arrived: its wall time, calls started and ended, and both rates.</summary>
-public sealed record ArrivalPhase(double WallSeconds, long Offered, long Ended, double OfferedPerWallSecond, double EndedPerWallSecond);
+public sealed record ArrivalPhase(double WallSeconds, long Offered, long Ended, double OfferedPerWallSecond, double EndedPerWallSecond)
+{
+    /// <summary>Grain calls the in-process silo received in this phase (null when joined).</summary>
+    public long? GrainCalls { get; init; }
+    public double? GrainCallsPerWallSecond { get; init; }
+}
 
 /// <summary>Garbage collections by generation and total pause time, as a difference between two moments.</summary>
 public readonly record struct GcFigures(int Gen0, int Gen1, int Gen2, double PauseMs)

@@ -119,7 +119,11 @@ public sealed partial class Simulator
             return null;
         }
         var wall = Stopwatch.GetElapsedTime(_wallStart, _drainStartWall).TotalSeconds;
-        return new ArrivalPhase(wall, _n.Offered, _endedDuringArrivals, wall > 0 ? _n.Offered / wall : 0, wall > 0 ? _endedDuringArrivals / wall : 0);
+        return new ArrivalPhase(wall, _n.Offered, _endedDuringArrivals, wall > 0 ? _n.Offered / wall : 0, wall > 0 ? _endedDuringArrivals / wall : 0)
+        {
+            GrainCalls = _grainCalls is null ? null : _grainCallsDuringArrivals,
+            GrainCallsPerWallSecond = _grainCalls is null || wall <= 0 ? null : _grainCallsDuringArrivals / wall,
+        };
     }
 
     private SortedDictionary<string, QueueResult> BuildQueueResults()

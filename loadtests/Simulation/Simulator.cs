@@ -68,6 +68,9 @@ public sealed partial class Simulator : IScenarioActionHandler<SimAction>
     private long _endedDuringArrivals;
     private GcFigures _gcAtStart;
     private long _allocatedAtStart;
+    private readonly Bench.GrainCallCounter? _grainCalls;
+    private long _grainCallsAtStart;
+    private long _grainCallsDuringArrivals;
     private long _allocatedDuringRun;
     private GcFigures? _gcDuringRun;
     private bool _drainExtends;
@@ -88,8 +91,10 @@ public sealed partial class Simulator : IScenarioActionHandler<SimAction>
         ScaledTimeProvider clock,
         RunOptions options,
         CountingCallDetailRecordSink? sink,
-        TextWriter progress)
+        TextWriter progress,
+        Bench.GrainCallCounter? grainCalls = null)
     {
+        _grainCalls = grainCalls;
         _plan = plan;
         _scenario = plan.Scenario;
         _grains = grains;
@@ -143,6 +148,7 @@ public sealed partial class Simulator : IScenarioActionHandler<SimAction>
         _wallStart = Stopwatch.GetTimestamp();
         _gcAtStart = GcFigures.Now();
         _allocatedAtStart = GC.GetTotalAllocatedBytes(precise: false);
+        _grainCallsAtStart = _grainCalls?.Count ?? 0;
         foreach (var stream in _streams)
         {
             var first = stream.Next(0, TicksToSeconds(_durationTicks));
@@ -744,6 +750,7 @@ public sealed partial class Simulator : IScenarioActionHandler<SimAction>
         _arrivalsStopped = true;
         _drainStartWall = Stopwatch.GetTimestamp();
         _endedDuringArrivals = _n.Ended;
+        _grainCallsDuringArrivals = (_grainCalls?.Count ?? 0) - _grainCallsAtStart;
         _endedAtLastDeadline = _n.Ended;
         var explicitLimit = _options.DrainSeconds ?? _scenario.DrainSeconds;
         _drainExtends = explicitLimit is null;
