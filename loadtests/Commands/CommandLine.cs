@@ -30,6 +30,7 @@ public static class CommandLine
           bench [--out BENCH.json] [--calls N] [--speed S] [--rate-multiplier M] [--agents N] [--storage memory|postgres|both]
                 [--ping-seconds S] [--live-calls N]
                 [--join HOST:GATEWAYPORT [--cluster-id ID] [--service-id ID]]
+          staffing --rate R --aht S [--target 0.8] [--seconds 20] [--patience P]
           failover [--silos N] [--rate R] [--seconds N] [--kill-after S|none] [--pg-outage S] [--out RESULT.json] ... (see loadtests/README.md)
 
         simulate runs a scenario file (see loadtests/scenarios) and writes the result JSON
@@ -42,6 +43,8 @@ public static class CommandLine
         large scenario, and prints grain messages per second for both and their ratio, calls
         per wall-second, routing decision latency percentiles, bytes allocated per call and
         bytes per live call; --out writes them as BENCH.json.
+        staffing answers how many agents reach the target service level at R calls/s and a
+        mean handle time of S s (Erlang C; Erlang A too with an exponential patience of mean P s).
         """;
 
     public static Command Parse(IReadOnlyList<string> args)
@@ -89,8 +92,9 @@ public static class CommandLine
         {
             "simulate" => ParseSimulate(positional, flags),
             "bench" => ParseBench(positional, flags),
+            "staffing" => ParseStaffing(positional, flags),
             "failover" => new FailoverCommand(global::CallCenter.LoadTests.Failover.FailoverOptions.Parse(positional, flags, args)),
-            _ => throw new UsageException($"unknown command '{verb}'; expected simulate, bench or failover"),
+            _ => throw new UsageException($"unknown command '{verb}'; expected simulate, bench, staffing or failover"),
         };
     }
 
@@ -147,6 +151,26 @@ public static class CommandLine
             throw new UsageException("--storage: a joined cluster has its own storage; use --storage only with the in-process silo");
         }
         Reject(flags, "calls", "speed", "rate-multiplier", "agents", "join", "storage", "ping-seconds", "live-calls");
+        return command;
+    }
+
+    private static StaffingCommand ParseStaffing(List<string> positional, Dictionary<string, string?> flags)
+    {
+        if (positional.Count > 0)
+        {
+            throw new UsageException($"unexpected argument '{positional[0]}'");
+        }
+        var command = new StaffingCommand(
+            Number(flags, "rate", min: 0, exclusive: true) ?? throw new UsageException("staffing needs --rate (calls per second)"),
+            Number(flags, "aht", min: 0, exclusive: true) ?? throw new UsageException("staffing needs --aht (mean handle time, seconds)"),
+            Number(flags, "target", min: 0, exclusive: true) ?? 0.8,
+            Number(flags, "seconds", min: 0, exclusive: false) ?? 20,
+            Number(flags, "patience", min: 0, exclusive: true));
+        if (command.Target >= 1)
+        {
+            throw new UsageException($"--target: must be < 1 (got {command.Target.ToString(CultureInfo.InvariantCulture)})");
+        }
+        Reject(flags, "rate", "aht", "target", "seconds", "patience");
         return command;
     }
 
