@@ -229,7 +229,7 @@ public static class HtmlReport
     }
 
     private static string Clock(double seconds) =>
-        seconds >= 3600 || seconds == 0 ? $"{(int)(seconds / 3600):00}:{(int)(seconds % 3600 / 60):00}" : $"{seconds / 60:0.#}m";
+        $"{(int)(seconds / 3600):00}:{(int)(seconds % 3600 / 60):00}";
 
     private static void Row(StringBuilder html, string name, string value) =>
         html.Append("<tr><td>").Append(E(name)).Append("</td><td>").Append(E(value)).Append("</td></tr>");
