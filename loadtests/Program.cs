@@ -1,6 +1,6 @@
 using CallCenter.LoadTests.Commands;
 
-// The load testers' call-center simulator: `simulate SCENARIO.json --out RESULT.json` or `bench`.
+// The load testers' call-center simulator: `simulate SCENARIO.json --out RESULT.json`, `bench`, `staffing`, `failover`.
 using var cancellation = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -26,6 +26,7 @@ try
     {
         SimulateCommand simulate => await Simulate.RunAsync(simulate, cancellation.Token),
         BenchCommand bench => await Benchmark.RunAsync(bench, cancellation.Token),
+        StaffingCommand staffing => Staffing.Run(staffing, Console.Out),
         FailoverCommand failover => await Failover.RunAsync(failover, cancellation.Token),
         _ => Help(),
     };

@@ -33,7 +33,28 @@ public static class Benchmark
         {
             return await CompareStorageAsync(command, scenario, options, cancellationToken);
         }
-        var report = await SimulationRunner.RunAsync(scenario, options, Console.Error, cancellationToken);
+        PingFigures? ping = null;
+        LiveCallFigures? live = null;
+        var hooks = new SimulationRunner.HostHooks(
+            async (host, ct) =>
+            {
+                if (host.GrainCalls is { } counter)
+                {
+                    ping = await PingBenchmark.RunAsync(host.Grains, counter, TimeSpan.FromSeconds(command.PingSeconds), ct);
+                    Console.Out.WriteLine(string.Create(c,
+                        $"ping: {ping.Calls} grain calls in {ping.WallSeconds:0.00} wall s over {ping.Grains} grains, {ping.Concurrency} in flight: {ping.MessagesPerSecond:0} messages/s"));
+                }
+            },
+            async (host, ct) =>
+            {
+                if (host.GrainCalls is not null && command.LiveCalls > 0)
+                {
+                    live = await LiveCallMemory.MeasureAsync(host.Grains, command.LiveCalls, $"bench{Environment.ProcessId}", ct);
+                    Console.Out.WriteLine(string.Create(c,
+                        $"live calls: {live.Calls} held waiting: heap {live.HeapBefore / 1e6:0.0} MB -> {live.HeapWithCalls / 1e6:0.0} MB, {live.BytesPerLiveCall:0} bytes per live call"));
+                }
+            });
+        var report = await SimulationRunner.RunAsync(scenario, options, Console.Error, cancellationToken, hooks);
         var r = report.Result;
         var d = r.DecisionLatencyMs;
         var phase = r.ArrivalPhase;
@@ -42,24 +63,14 @@ public static class Benchmark
         Console.Out.WriteLine(string.Create(c, $"scheduler in the run: {r.Scheduler.Actions} actions, lateness p50 {r.Scheduler.LatenessMs.P50:0.###} ms p99 {r.Scheduler.LatenessMs.P99:0.###} ms max {r.Scheduler.LatenessMs.Max:0.###} ms"));
         SummaryWriter.Write(r, Console.Out);
 
+        var figures = BenchFigures.From(ping, r, live);
+        Console.Out.WriteLine(string.Create(c,
+            $"messages/s: ping {figures.PingMessagesPerSecond:0}, call flow {figures.FlowMessagesPerSecond:0} ({phase?.GrainCalls} grain calls for {phase?.Offered} calls: {(phase is { Offered: > 0, GrainCalls: { } g } ? g / (double)phase.Offered : 0):0.0} per call); ratio flow/ping {figures.Ratio:0.000}"));
+        Console.Out.WriteLine(string.Create(c,
+            $"bench: {figures.CallsPerSecond:0.0} calls/s, decision latency p50/p99/p999 {figures.DecisionLatencyMs.P50:0.###}/{figures.DecisionLatencyMs.P99:0.###}/{figures.DecisionLatencyMs.P999:0.###} ms, {figures.BytesAllocatedPerCall:0} bytes allocated per call, {figures.BytesPerLiveCall:0} bytes per live call"));
         if (command.OutPath is { } outPath)
         {
-            var bench = new
-            {
-                agents = command.Agents,
-                queues = BenchScenario.QueueCount,
-                handleSecondsMean = BenchScenario.HandleSeconds,
-                occupancyTarget = BenchScenario.TargetOccupancy * command.RateMultiplier,
-                speed,
-                rateMultiplier = command.RateMultiplier,
-                offeredCallsPerWallSecond = offeredPerWallSecond,
-                callsPerWallSecond = phase?.EndedPerWallSecond ?? 0,
-                callsPerWallSecondWithDrain = r.CallsPerWallSecond,
-                decisionLatencyMs = r.DecisionLatencyMs,
-                schedulerAlone = scheduler,
-                result = r,
-            };
-            await File.WriteAllTextAsync(outPath, JsonSerializer.Serialize(bench, SimulationResult.JsonOptions) + Environment.NewLine, cancellationToken);
+            await File.WriteAllTextAsync(outPath, JsonSerializer.Serialize(figures, SimulationResult.JsonOptions) + Environment.NewLine, cancellationToken);
             Console.Out.WriteLine($"bench written to {outPath}");
         }
         return 0;

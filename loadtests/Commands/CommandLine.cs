@@ -8,9 +8,15 @@ public sealed class UsageException(string message) : Exception(message);
 
 public abstract record Command;
 
-public sealed record SimulateCommand(string ScenarioPath, string? OutPath, RunOptions Options, bool Strict, string? CallsCsvPath = null) : Command;
+public sealed record SimulateCommand(string ScenarioPath, string? OutPath, RunOptions Options, bool Strict, string? CallsCsvPath = null, string? HtmlPath = null) : Command;
 
-public sealed record BenchCommand(string? OutPath, int Calls, double? Speed, double RateMultiplier, int Agents, GatewayEndpoint? Join, string Storage = "memory") : Command;
+public sealed record BenchCommand(string? OutPath, int Calls, double? Speed, double RateMultiplier, int Agents, GatewayEndpoint? Join, string Storage = "memory") : Command
+{
+    /// <summary>Wall seconds of the ping reference (after a one-second warm-up).</summary>
+    public double PingSeconds { get; init; } = 5;
+    /// <summary>Calls held live to measure memory per call (0: skip).</summary>
+    public int LiveCalls { get; init; } = 20_000;
+}
 
 public sealed record HelpCommand : Command;
 
@@ -20,9 +26,11 @@ public static class CommandLine
         usage:
           simulate SCENARIO.json [--out RESULT.json] [--join HOST:GATEWAYPORT [--cluster-id ID] [--service-id ID]] [--speed N]
                                  [--drain-seconds N] [--duration-seconds N] [--rate-multiplier M]
-                                 [--progress-seconds N] [--calls-csv CALLS.csv] [--strict]
+                                 [--progress-seconds N] [--calls-csv CALLS.csv] [--html REPORT.html] [--strict]
           bench [--out BENCH.json] [--calls N] [--speed S] [--rate-multiplier M] [--agents N] [--storage memory|postgres|both]
+                [--ping-seconds S] [--live-calls N]
                 [--join HOST:GATEWAYPORT [--cluster-id ID] [--service-id ID]]
+          staffing --rate R --aht S [--target 0.8] [--seconds 20] [--patience P]
           failover [--silos N] [--rate R] [--seconds N] [--kill-after S|none] [--pg-outage S] [--out RESULT.json] ... (see loadtests/README.md)
 
         simulate runs a scenario file (see loadtests/scenarios) and writes the result JSON
@@ -31,8 +39,12 @@ public static class CommandLine
         scenario's speed (start it with: dotnet run --project Silo -- --demo false --clock-speed N).
         Exit codes: 0 ran, 1 failed, 2 bad scenario or arguments, 3 ran with lost calls or
         invariant violations (--strict only).
-        bench runs a built-in large scenario and prints calls per wall-second and routing
-        decision latency percentiles.
+        bench runs an Orleans ping reference (trivial grains, same silo) and then a built-in
+        large scenario, and prints grain messages per second for both and their ratio, calls
+        per wall-second, routing decision latency percentiles, bytes allocated per call and
+        bytes per live call; --out writes them as BENCH.json.
+        staffing answers how many agents reach the target service level at R calls/s and a
+        mean handle time of S s (Erlang C; Erlang A too with an exponential patience of mean P s).
         """;
 
     public static Command Parse(IReadOnlyList<string> args)
@@ -80,8 +92,9 @@ public static class CommandLine
         {
             "simulate" => ParseSimulate(positional, flags),
             "bench" => ParseBench(positional, flags),
+            "staffing" => ParseStaffing(positional, flags),
             "failover" => new FailoverCommand(global::CallCenter.LoadTests.Failover.FailoverOptions.Parse(positional, flags, args)),
-            _ => throw new UsageException($"unknown command '{verb}'; expected simulate, bench or failover"),
+            _ => throw new UsageException($"unknown command '{verb}'; expected simulate, bench, staffing or failover"),
         };
     }
 
@@ -100,12 +113,15 @@ public static class CommandLine
             DurationSeconds = Number(flags, "duration-seconds", min: 0, exclusive: true),
             RateMultiplier = Number(flags, "rate-multiplier", min: 0, exclusive: false) ?? 1,
             ProgressInterval = TimeSpan.FromSeconds(Number(flags, "progress-seconds", min: 0.1, exclusive: false) ?? 3),
+            ProgressBar = ProgressBar.Wanted(),
         };
         var strict = flags.Remove("strict");
         var outPath = Take(flags, "out");
         var callsCsv = Take(flags, "calls-csv");
+        // The HTML report goes beside RESULT.json (same name, .html) unless --html says where.
+        var html = Take(flags, "html") ?? (outPath is null ? null : Path.ChangeExtension(outPath, ".html"));
         Reject(flags, "join", "speed", "drain-seconds", "duration-seconds", "rate-multiplier", "progress-seconds");
-        return new SimulateCommand(positional[0], outPath, options with { KeepCallSamples = callsCsv is not null }, strict, callsCsv);
+        return new SimulateCommand(positional[0], outPath, options with { KeepCallSamples = callsCsv is not null }, strict, callsCsv, html);
     }
 
     private static BenchCommand ParseBench(List<string> positional, Dictionary<string, string?> flags)
@@ -121,7 +137,11 @@ public static class CommandLine
             Number(flags, "rate-multiplier", min: 0, exclusive: true) ?? 1,
             (int)(Number(flags, "agents", min: 1, exclusive: false) ?? 2_000),
             Endpoint(flags, "join"),
-            Take(flags, "storage") ?? "memory");
+            Take(flags, "storage") ?? "memory")
+        {
+            PingSeconds = Number(flags, "ping-seconds", min: 0, exclusive: true) ?? 5,
+            LiveCalls = (int)(Number(flags, "live-calls", min: 0, exclusive: false) ?? 20_000),
+        };
         if (command.Storage is not ("memory" or "postgres" or "both"))
         {
             throw new UsageException($"--storage: '{command.Storage}' is not one of memory, postgres, both");
@@ -130,7 +150,27 @@ public static class CommandLine
         {
             throw new UsageException("--storage: a joined cluster has its own storage; use --storage only with the in-process silo");
         }
-        Reject(flags, "calls", "speed", "rate-multiplier", "agents", "join", "storage");
+        Reject(flags, "calls", "speed", "rate-multiplier", "agents", "join", "storage", "ping-seconds", "live-calls");
+        return command;
+    }
+
+    private static StaffingCommand ParseStaffing(List<string> positional, Dictionary<string, string?> flags)
+    {
+        if (positional.Count > 0)
+        {
+            throw new UsageException($"unexpected argument '{positional[0]}'");
+        }
+        var command = new StaffingCommand(
+            Number(flags, "rate", min: 0, exclusive: true) ?? throw new UsageException("staffing needs --rate (calls per second)"),
+            Number(flags, "aht", min: 0, exclusive: true) ?? throw new UsageException("staffing needs --aht (mean handle time, seconds)"),
+            Number(flags, "target", min: 0, exclusive: true) ?? 0.8,
+            Number(flags, "seconds", min: 0, exclusive: false) ?? 20,
+            Number(flags, "patience", min: 0, exclusive: true));
+        if (command.Target >= 1)
+        {
+            throw new UsageException($"--target: must be < 1 (got {command.Target.ToString(CultureInfo.InvariantCulture)})");
+        }
+        Reject(flags, "rate", "aht", "target", "seconds", "patience");
         return command;
     }
 

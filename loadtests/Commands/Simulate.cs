@@ -54,6 +54,11 @@ public static class Simulate
             SummaryWriter.Write(report.Result, Console.Error);
             Console.Out.WriteLine(json);
         }
+        if (command.HtmlPath is { } htmlPath)
+        {
+            await File.WriteAllTextAsync(htmlPath, HtmlReport.Render(report.Result), cancellationToken);
+            (command.OutPath is null ? Console.Error : Console.Out).WriteLine($"report written to {htmlPath}");
+        }
         return command.Strict && (report.Result.Lost > 0 || report.Result.InvariantViolations > 0) ? ExitViolations : 0;
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using CallCenter.Calls;
 using CallCenter.Hosting;
+using CallCenter.LoadTests.Bench;
 using CallCenter.LoadTests.Simulation;
 using CallCenter.Silo.History;
 using CallCenter.Silo.Storage;
@@ -23,9 +24,10 @@ public sealed class SimulationHost : IAsyncDisposable
 {
     private readonly IHost _host;
 
-    private SimulationHost(IHost host, CountingCallDetailRecordSink? sink, string description, GatewayEndpoint? gateway = null)
+    private SimulationHost(IHost host, CountingCallDetailRecordSink? sink, string description, GatewayEndpoint? gateway = null, GrainCallCounter? grainCalls = null)
     {
         _host = host;
+        GrainCalls = grainCalls;
         Sink = sink;
         Description = description;
         Gateway = gateway;
@@ -41,6 +43,9 @@ public sealed class SimulationHost : IAsyncDisposable
 
     public string Description { get; }
 
+    /// <summary>Grain calls the in-process silo received (null when joined to a cluster).</summary>
+    public GrainCallCounter? GrainCalls { get; }
+
     /// <summary>
     /// Starts a one-silo cluster on free localhost ports with <paramref name="clock"/> as every
     /// grain's clock and a counting record sink, both registered before AddCallCenter so that
@@ -54,6 +59,7 @@ public sealed class SimulationHost : IAsyncDisposable
     public static async Task<SimulationHost> StartInProcessAsync(ScaledTimeProvider clock, CancellationToken cancellationToken = default, string? postgres = null)
     {
         var sink = new CountingCallDetailRecordSink();
+        var grainCalls = new GrainCallCounter();
         var (siloPort, gatewayPort) = (FreeTcpPort(), FreeTcpPort());
         var gateway = new GatewayEndpoint("127.0.0.1", gatewayPort, ClusterId: $"sim-{siloPort}", ServiceId: "callcenter-sim");
         var builder = CreateBuilder();
@@ -83,6 +89,7 @@ public sealed class SimulationHost : IAsyncDisposable
             silo.Services.AddSingleton(new CallCenterClock(clock));
             silo.Services.AddSingleton<ICallDetailRecordSink>(sink);
             silo.AddCallCenter(memoryStorage: postgres is null);
+            silo.AddIncomingGrainCallFilter(grainCalls);
         });
         var host = builder.Build();
         if (postgres is not null)
@@ -91,7 +98,7 @@ public sealed class SimulationHost : IAsyncDisposable
         }
         await StartOffContextAsync(host, cancellationToken);
         var storage = postgres is null ? "memory storage" : "PostgreSQL storage and history";
-        return new SimulationHost(host, sink, $"in-process silo on 127.0.0.1:{siloPort} (gateway {gatewayPort}, cluster {gateway.ClusterId}, {storage})", gateway);
+        return new SimulationHost(host, sink, $"in-process silo on 127.0.0.1:{siloPort} (gateway {gatewayPort}, cluster {gateway.ClusterId}, {storage})", gateway, grainCalls);
     }
 
     /// <summary>Joins a running cluster through one gateway, as a client.</summary>

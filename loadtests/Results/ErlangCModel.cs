@@ -5,17 +5,31 @@ using CallCenter.LoadTests.Theory;
 
 namespace CallCenter.LoadTests.Results;
 
-/// <summary>Decides whether a queue of a scenario is a plain M/M/n queue that Erlang C describes.</summary>
+/// <summary>
+/// Decides whether a queue of a scenario is a plain M/M/n queue that Erlang C describes, or a
+/// plain M/M/n+M queue (exponential patience) that Erlang A describes.
+/// </summary>
 public static class ErlangCModel
 {
     /// <summary>
     /// The Erlang C model of <paramref name="queueId"/>, or null unless: one Poisson stream with a
     /// constant rate enters it and nothing else does (no routes or overflows from elsewhere), its
-    /// handle time is exponential, nobody abandons, it has no overflow, max wait, relaxation or
+    /// handle time is exponential, nobody abandons (patience none), it has no overflow, max wait, relaxation or
     /// wrap-up, calls need no skills, and its agents serve it alone, log in ready, and answer at
     /// once every time.
     /// </summary>
-    public static ErlangC? For(ScenarioPlan plan, string queueId, double rateMultiplier = 1)
+    public static ErlangC? For(ScenarioPlan plan, string queueId, double rateMultiplier = 1) =>
+        Plain(plan, queueId) is { Arrival.PatienceSeconds.IsNone: true } q
+            ? ErlangC.For(q.Agents, q.Arrival.RatePerSecond * rateMultiplier, q.Arrival.HandleSeconds.Mean)
+            : null;
+
+    /// <summary>The Erlang A model of <paramref name="queueId"/>: as <see cref="For"/>, but callers abandon after an exponential patience.</summary>
+    public static ErlangA? ErlangAFor(ScenarioPlan plan, string queueId, double rateMultiplier = 1) =>
+        Plain(plan, queueId) is { Arrival.PatienceSeconds: ExponentialDistribution patience } q
+            ? new ErlangA(q.Agents, q.Arrival.RatePerSecond * rateMultiplier, q.Arrival.HandleSeconds.Mean, patience.Mean)
+            : null;
+
+    private static (ArrivalSpec Arrival, int Agents)? Plain(ScenarioPlan plan, string queueId)
     {
         var scenario = plan.Scenario;
         var queue = scenario.Queues.FirstOrDefault(q => q.Id == queueId);
@@ -37,7 +51,7 @@ public static class ErlangCModel
         var arrival = arrivals[0];
         if (plan.ExpectedEntryQueue(arrival) != queueId
             || arrival.Process != ArrivalProcess.Poisson || !arrival.Profile.IsEmpty || arrival.RatePerSecond <= 0
-            || arrival.HandleSeconds is not ExponentialDistribution || !arrival.PatienceSeconds.IsNone || !arrival.Skills.IsEmpty)
+            || arrival.HandleSeconds is not ExponentialDistribution || !arrival.Skills.IsEmpty)
         {
             return null;
         }
@@ -50,6 +64,6 @@ public static class ErlangCModel
         {
             return null;
         }
-        return ErlangC.For(groups.Sum(g => g.Count), arrival.RatePerSecond * rateMultiplier, arrival.HandleSeconds.Mean);
+        return (arrival, groups.Sum(g => g.Count));
     }
 }

@@ -46,6 +46,14 @@ public sealed record SimulationResult
     public required IReadOnlyList<string> GrainCallErrorDetails { get; init; }
     public required string FinishReason { get; init; }
     public required SortedDictionary<string, QueueResult> Queues { get; init; }
+    /// <summary>Length of the reporting intervals (scenario seconds): half hours for a day, else about 30 of a run.</summary>
+    public double IntervalSeconds { get; init; }
+    /// <summary>Offered, answered, abandoned, service level, ASA and occupancy per interval of arrival.</summary>
+    public IReadOnlyList<IntervalFigures> Intervals { get; init; } = [];
+    /// <summary>Answered calls by wait, over the whole run.</summary>
+    public IReadOnlyList<WaitBucket> WaitDistribution { get; init; } = [];
+    /// <summary>Bytes allocated in this process (silo and simulator) from the first arrival to the end of the drain.</summary>
+    public long AllocatedBytes { get; init; }
 
     public static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -81,6 +89,8 @@ public sealed record QueueResult
     public required WaitPercentiles WaitSeconds { get; init; }
     /// <summary>Erlang C figures for this queue, when it is a plain M/M/n queue.</summary>
     public ErlangCFigures? ErlangC { get; init; }
+    /// <summary>Erlang A figures for this queue, when it is a plain M/M/n+M queue (exponential patience).</summary>
+    public ErlangAFigures? ErlangA { get; init; }
     /// <summary>
     /// The queue grain's own counters for today, for comparison. They count every call that
     /// entered this queue (overflows in included), not only calls that entered here first.
@@ -128,11 +138,27 @@ public sealed record ErlangCFigures(
     /// <summary>This run's own arrivals and talk times replayed through an ideal first-come-first-served queue.</summary>
     IdealReplay IdealReplay);
 
+public sealed record ErlangAFigures(
+    int Agents,
+    double ArrivalRatePerSecond,
+    double MeanHandleSeconds,
+    double MeanPatienceSeconds,
+    double OfferedLoadErlangs,
+    double ProbabilityOfWaiting,
+    double AbandonProbability,
+    double ServiceLevel,
+    double AsaSeconds);
+
 /// <summary>Service level and ASA of an ideal queue (no latency, FIFO) fed the run's own calls.</summary>
 public sealed record IdealReplay(double ServiceLevel, double AsaSeconds);
 
 /// <summary>The part of the run while calls arrived: its wall time, calls started and ended, and both rates.</summary>
-public sealed record ArrivalPhase(double WallSeconds, long Offered, long Ended, double OfferedPerWallSecond, double EndedPerWallSecond);
+public sealed record ArrivalPhase(double WallSeconds, long Offered, long Ended, double OfferedPerWallSecond, double EndedPerWallSecond)
+{
+    /// <summary>Grain calls the in-process silo received in this phase (null when joined).</summary>
+    public long? GrainCalls { get; init; }
+    public double? GrainCallsPerWallSecond { get; init; }
+}
 
 /// <summary>Garbage collections by generation and total pause time, as a difference between two moments.</summary>
 public readonly record struct GcFigures(int Gen0, int Gen1, int Gen2, double PauseMs)

@@ -22,7 +22,13 @@ public static class SummaryWriter
                 o.WriteLine(string.Create(c, $"{"  Erlang C",-16} n={e.Agents} A={e.OfferedLoadErlangs:0.00} E  P(wait)={e.ProbabilityOfWaiting:0.000}  SL={e.ServiceLevel:0.000}  ASA={e.AsaSeconds:0.00} s"));
                 o.WriteLine(string.Create(c, $"{"  ideal replay",-16} these calls, FIFO, no latency: SL={e.IdealReplay.ServiceLevel:0.000}  ASA={e.IdealReplay.AsaSeconds:0.00} s"));
             }
+            if (q.ErlangA is { } a)
+            {
+                var measured = q.Offered == 0 ? 0 : (double)q.Abandoned / q.Offered;
+                o.WriteLine(string.Create(c, $"{"  Erlang A",-16} n={a.Agents} A={a.OfferedLoadErlangs:0.00} E patience {a.MeanPatienceSeconds:0} s  P(wait)={a.ProbabilityOfWaiting:0.000}  P(abandon)={a.AbandonProbability:0.0000} (measured {measured:0.0000})  SL={a.ServiceLevel:0.000}  ASA={a.AsaSeconds:0.00} s"));
+            }
         }
+        WriteRegions(r, o);
         foreach (var detail in r.InvariantDetails)
         {
             o.WriteLine($"  violation: {detail}");
@@ -30,6 +36,26 @@ public static class SummaryWriter
         foreach (var detail in r.GrainCallErrorDetails)
         {
             o.WriteLine($"  grain call error: {detail}");
+        }
+    }
+
+    /// <summary>Queues grouped by region, for scenarios with more than one: the table a load tester compares with the regions' targets.</summary>
+    private static void WriteRegions(SimulationResult r, TextWriter o)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var regions = r.Queues.GroupBy(q => q.Value.Region ?? q.Key, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        if (regions.Count < 2 || regions.Count == r.Queues.Count)
+        {
+            return;
+        }
+        o.WriteLine(string.Create(c, $"{"region",-16} {"offered",8} {"answered",8} {"abandon",8} {"ovflow",7} {"lost",5} {"SL",6} {"ASA s",8}"));
+        foreach (var g in regions)
+        {
+            var answered = g.Sum(q => q.Value.Answered);
+            var counted = answered + g.Sum(q => q.Value.AbandonedAfterThreshold);
+            var serviceLevel = counted == 0 ? 1 : (double)g.Sum(q => q.Value.AnsweredWithinServiceLevel) / counted;
+            var asa = answered == 0 ? 0 : g.Sum(q => q.Value.AsaSeconds * q.Value.Answered) / answered;
+            o.WriteLine(string.Create(c, $"{g.Key,-16} {g.Sum(q => q.Value.Offered),8} {answered,8} {g.Sum(q => q.Value.Abandoned),8} {g.Sum(q => q.Value.Overflowed),7} {g.Sum(q => q.Value.Lost),5} {serviceLevel,6:0.000} {asa,8:0.00}"));
         }
     }
 }

@@ -19,6 +19,8 @@ public sealed record RunOptions
     /// </summary>
     public double DrainWallCapSeconds { get; init; } = 120;
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(3);
+    /// <summary>Redraw one progress bar line in place (a terminal) instead of printing progress lines.</summary>
+    public bool ProgressBar { get; init; }
     /// <summary>Keep one sample per call in the report (tests compute batch means from them; --calls-csv writes them).</summary>
     public bool KeepCallSamples { get; init; }
     /// <summary>In-process silo on PostgreSQL (grain storage, clustering, history) instead of memory storage.</summary>

@@ -9,8 +9,14 @@ public static class SimulationRunner
 {
     private const int MinPoolThreads = 16;
 
+    /// <summary>
+    /// Work to do on the same host around the scenario (the benchmark's ping run before it, the
+    /// live-call memory measurement after it).
+    /// </summary>
+    public sealed record HostHooks(Func<SimulationHost, CancellationToken, Task>? Before, Func<SimulationHost, CancellationToken, Task>? After);
+
     public static Task<SimulationReport> RunAsync(
-        Scenario scenario, RunOptions options, TextWriter progress, CancellationToken cancellationToken = default)
+        Scenario scenario, RunOptions options, TextWriter progress, CancellationToken cancellationToken = default, HostHooks? hooks = null)
     {
         var plan = new ScenarioPlan(scenario);
         if (plan.CheckAgainstGrains() is { Count: > 0 } refused)
@@ -23,11 +29,11 @@ public static class SimulationRunner
         ThreadPool.SetMinThreads(Math.Max(workers, MinPoolThreads), completionPorts);
         // On the thread pool, whatever the caller's synchronization context (a test runner's
         // throttles its continuations): the silo's background loops must not inherit it.
-        return Task.Run(() => RunOnThreadPoolAsync(plan, options, progress, cancellationToken), cancellationToken);
+        return Task.Run(() => RunOnThreadPoolAsync(plan, options, progress, hooks, cancellationToken), cancellationToken);
     }
 
     private static async Task<SimulationReport> RunOnThreadPoolAsync(
-        ScenarioPlan plan, RunOptions options, TextWriter progress, CancellationToken cancellationToken)
+        ScenarioPlan plan, RunOptions options, TextWriter progress, HostHooks? hooks, CancellationToken cancellationToken)
     {
         var scenario = plan.Scenario;
         var speed = options.Speed ?? scenario.Speed;
@@ -43,8 +49,17 @@ public static class SimulationRunner
             {
                 progress.WriteLine($"[sim] joined: the cluster's own clock must run at speed {speed}; records are counted from the call observer only");
             }
-            var simulator = new Simulator(plan, host.Grains, clock, options, host.Sink, progress);
-            return await simulator.RunAsync(cancellationToken);
+            if (hooks?.Before is { } before)
+            {
+                await before(host, cancellationToken);
+            }
+            var simulator = new Simulator(plan, host.Grains, clock, options, host.Sink, progress, host.GrainCalls);
+            var report = await simulator.RunAsync(cancellationToken);
+            if (hooks?.After is { } after)
+            {
+                await after(host, cancellationToken);
+            }
+            return report;
         }
     }
 

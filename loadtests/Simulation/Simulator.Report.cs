@@ -45,6 +45,7 @@ public sealed partial class Simulator
         var wallSeconds = Stopwatch.GetElapsedTime(_wallStart, _wallEnd).TotalSeconds;
         var scenarioSeconds = TicksToSeconds(_endTicks - _runStart);
         var queues = BuildQueueResults();
+        var intervals = BuildIntervals();
         var otherOutcomes = new SortedDictionary<string, long>(StringComparer.Ordinal)
         {
             ["callback"] = 0,
@@ -102,6 +103,10 @@ public sealed partial class Simulator
             GrainCallErrorDetails = [.. _errorDetails],
             FinishReason = _finishReason,
             Queues = queues,
+            IntervalSeconds = intervals.IntervalSeconds,
+            Intervals = intervals.Accumulator.Intervals(),
+            WaitDistribution = intervals.Accumulator.WaitDistribution(),
+            AllocatedBytes = _allocatedDuringRun,
         };
         return new SimulationReport(result, _options.KeepCallSamples ? CallSamples() : []);
     }
@@ -114,7 +119,11 @@ public sealed partial class Simulator
             return null;
         }
         var wall = Stopwatch.GetElapsedTime(_wallStart, _drainStartWall).TotalSeconds;
-        return new ArrivalPhase(wall, _n.Offered, _endedDuringArrivals, wall > 0 ? _n.Offered / wall : 0, wall > 0 ? _endedDuringArrivals / wall : 0);
+        return new ArrivalPhase(wall, _n.Offered, _endedDuringArrivals, wall > 0 ? _n.Offered / wall : 0, wall > 0 ? _endedDuringArrivals / wall : 0)
+        {
+            GrainCalls = _grainCalls is null ? null : _grainCallsDuringArrivals,
+            GrainCallsPerWallSecond = _grainCalls is null || wall <= 0 ? null : _grainCallsDuringArrivals / wall,
+        };
     }
 
     private SortedDictionary<string, QueueResult> BuildQueueResults()
@@ -179,6 +188,7 @@ public sealed partial class Simulator
             f.Waits.Sort();
             var denominator = f.Answered + f.AbandonedAfter;
             var model = spec is null ? null : ErlangCModel.For(_plan, spec.Id, _options.RateMultiplier);
+            var modelA = spec is null ? null : ErlangCModel.ErlangAFor(_plan, spec.Id, _options.RateMultiplier);
             results[_queueNames[q]] = new QueueResult
             {
                 Name = spec is { Name.Length: > 0 } ? spec.Name : null,
@@ -208,9 +218,47 @@ public sealed partial class Simulator
                     model.ServiceLevel(spec.ServiceLevelSeconds),
                     model.AverageSpeedOfAnswerSeconds,
                     Replay(q, model.Agents, spec.ServiceLevelSeconds)),
+                ErlangA = modelA is null || spec is null ? null : new ErlangAFigures(
+                    modelA.Agents,
+                    modelA.OfferedLoadErlangs / modelA.MeanHandleSeconds,
+                    modelA.MeanHandleSeconds,
+                    modelA.MeanPatienceSeconds,
+                    modelA.OfferedLoadErlangs,
+                    modelA.ProbabilityOfWaiting,
+                    modelA.AbandonProbability,
+                    modelA.ServiceLevel(spec.ServiceLevelSeconds),
+                    modelA.AverageSpeedOfAnswerSeconds),
             };
         }
         return results;
+    }
+
+    /// <summary>Every ended call by the interval it arrived in; busy time (talk, hold, wrap-up) from its answer on.</summary>
+    private (double IntervalSeconds, IntervalAccumulator Accumulator) BuildIntervals()
+    {
+        var span = TicksToSeconds(_durationTicks);
+        var length = IntervalAccumulator.ChooseInterval(span);
+        var accumulator = new IntervalAccumulator(length, span, _plan.Agents.Length);
+        for (var i = 0; i < _calls.Count; i++)
+        {
+            ref var call = ref _calls[i];
+            if (!call.Ended)
+            {
+                continue;
+            }
+            var threshold = call.EntryQueue < _scenario.Queues.Length ? _scenario.Queues[call.EntryQueue].ServiceLevelSeconds : 20;
+            var wrapUp = call.LastQueue >= 0 && call.LastQueue < _scenario.Queues.Length ? _scenario.Queues[call.LastQueue].WrapUpSeconds : 0;
+            var answered = call.Outcome == CallOutcome.Completed;
+            accumulator.Add(new CallFacts(
+                TicksToSeconds(call.ArrivalDue - _runStart),
+                call.Outcome,
+                answered,
+                call.WaitSeconds,
+                threshold,
+                answered && call.HasAnsweredAt ? TicksToSeconds(call.AnsweredAtTicks - _runStart) : 0,
+                answered ? call.TalkSeconds + call.HoldSeconds + wrapUp : 0));
+        }
+        return (length, accumulator);
     }
 
     /// <summary>The queue's answered calls (arrival, talk) through <see cref="FifoReplay"/>.</summary>

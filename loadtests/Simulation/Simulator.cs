@@ -67,6 +67,11 @@ public sealed partial class Simulator : IScenarioActionHandler<SimAction>
     private long _drainStartWall;
     private long _endedDuringArrivals;
     private GcFigures _gcAtStart;
+    private long _allocatedAtStart;
+    private readonly Bench.GrainCallCounter? _grainCalls;
+    private long _grainCallsAtStart;
+    private long _grainCallsDuringArrivals;
+    private long _allocatedDuringRun;
     private GcFigures? _gcDuringRun;
     private bool _drainExtends;
     private long _endedAtLastDeadline;
@@ -86,8 +91,10 @@ public sealed partial class Simulator : IScenarioActionHandler<SimAction>
         ScaledTimeProvider clock,
         RunOptions options,
         CountingCallDetailRecordSink? sink,
-        TextWriter progress)
+        TextWriter progress,
+        Bench.GrainCallCounter? grainCalls = null)
     {
+        _grainCalls = grainCalls;
         _plan = plan;
         _scenario = plan.Scenario;
         _grains = grains;
@@ -140,6 +147,8 @@ public sealed partial class Simulator : IScenarioActionHandler<SimAction>
         _runStart = _scheduler.Now;
         _wallStart = Stopwatch.GetTimestamp();
         _gcAtStart = GcFigures.Now();
+        _allocatedAtStart = GC.GetTotalAllocatedBytes(precise: false);
+        _grainCallsAtStart = _grainCalls?.Count ?? 0;
         foreach (var stream in _streams)
         {
             var first = stream.Next(0, TicksToSeconds(_durationTicks));
@@ -165,6 +174,7 @@ public sealed partial class Simulator : IScenarioActionHandler<SimAction>
             _finishReason = _scheduler.FirstFault is { } fault ? $"scheduler stopped: {fault.Message}" : "stopped";
         }
         _gcDuringRun = GcFigures.Now() - _gcAtStart;
+        _allocatedDuringRun = GC.GetTotalAllocatedBytes(precise: false) - _allocatedAtStart;
         if (_n.Ended < _n.Offered)
         {
             // Cut off by the drain limit: give what is already on its way a moment to arrive,
@@ -740,6 +750,7 @@ public sealed partial class Simulator : IScenarioActionHandler<SimAction>
         _arrivalsStopped = true;
         _drainStartWall = Stopwatch.GetTimestamp();
         _endedDuringArrivals = _n.Ended;
+        _grainCallsDuringArrivals = (_grainCalls?.Count ?? 0) - _grainCallsAtStart;
         _endedAtLastDeadline = _n.Ended;
         var explicitLimit = _options.DrainSeconds ?? _scenario.DrainSeconds;
         _drainExtends = explicitLimit is null;
@@ -748,7 +759,10 @@ public sealed partial class Simulator : IScenarioActionHandler<SimAction>
         // the drain should take at this speed.
         _drainWallCapSeconds = Math.Max(_options.DrainWallCapSeconds, 2 * drain / _clock.Speed);
         _scheduler.Schedule(_scheduler.Now + SecondsToTicks(drain), new SimAction(SimActionKind.DrainDeadline, -1, -1));
-        _progress.WriteLine($"[sim] arrivals stopped after {_n.Offered} calls; draining for up to {drain:0} scenario s");
+        if (!_options.ProgressBar)
+        {
+            _progress.WriteLine($"[sim] arrivals stopped after {_n.Offered} calls; draining for up to {drain:0} scenario s");
+        }
         CheckDrained();
     }
 
@@ -881,8 +895,24 @@ public sealed partial class Simulator : IScenarioActionHandler<SimAction>
         var wall = Stopwatch.GetElapsedTime(_wallStart).TotalSeconds;
         var scenarioSeconds = _wallEnd != 0 ? TicksToSeconds(_endTicks - _runStart) : Now;
         var inFlight = _n.Offered - _n.Ended;
+        var duration = TicksToSeconds(_durationTicks);
+        if (_options.ProgressBar)
+        {
+            // Arrivals fill the bar to 90 %; the drain, by the calls ended, the rest.
+            var fraction = !_arrivalsStopped
+                ? 0.9 * scenarioSeconds / Math.Max(1e-9, duration)
+                : 0.9 + 0.1 * _n.Ended / Math.Max(1.0, _n.Offered);
+            var text = string.Create(CultureInfo.InvariantCulture,
+                $"{wall:0}s t={scenarioSeconds:0}/{duration:0}s offered={_n.Offered} ended={_n.Ended} in-flight={inFlight} calls/s={(wall > 0 ? _n.Ended / wall : 0):0} violations={_n.InvariantViolations}");
+            lock (_progress)
+            {
+                _progress.Write("\r" + ProgressBar.Render(fraction, text) + "\u001b[K" + (_wallEnd != 0 ? "\n" : ""));
+                _progress.Flush();
+            }
+            return;
+        }
         _progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"[sim {wall,6:0.0}s] t={scenarioSeconds,8:0}/{TicksToSeconds(_durationTicks):0}s offered={_n.Offered} answered={_n.AnswersAccepted} ended={_n.Ended} (completed={_n.Completed} abandoned={_n.Abandoned} other={_n.OtherOutcomes}) in-flight={inFlight} pending={_scheduler.Pending} calls/wall-s={(wall > 0 ? _n.Ended / wall : 0):0} violations={_n.InvariantViolations} errors={_n.GrainCallErrors}"));
+            $"[sim {wall,6:0.0}s] t={scenarioSeconds,8:0}/{duration:0}s offered={_n.Offered} answered={_n.AnswersAccepted} ended={_n.Ended} (completed={_n.Completed} abandoned={_n.Abandoned} other={_n.OtherOutcomes}) in-flight={inFlight} pending={_scheduler.Pending} calls/wall-s={(wall > 0 ? _n.Ended / wall : 0):0} violations={_n.InvariantViolations} errors={_n.GrainCallErrors}"));
     }
 
     // Grain calls: fired from the scheduler thread, never awaited there; results come back as events.
