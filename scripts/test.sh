@@ -14,8 +14,13 @@ mkdir -p "$results"
 scripts/pg.sh install
 # Real SIP peers for the gateway tests (SIPp, baresip, Kamailio, espeak-ng for the IVR prompts).
 scripts/sip-tools.sh install
-# In CI a missing peer fails its tests instead of skipping them.
-if [ "${CI:-}" = "true" ]; then export CALLCENTER_REQUIRE_SIP_PEERS=1; fi
+# Debian's Prometheus (the metrics test scrapes the silo with it) and Chromium (browser tests).
+scripts/metrics-tools.sh install
+scripts/web-tools.sh install
+# In CI a missing peer, Prometheus or browser fails its tests instead of skipping them.
+if [ "${CI:-}" = "true" ]; then
+  export CALLCENTER_REQUIRE_SIP_PEERS=1 CALLCENTER_REQUIRE_PROMETHEUS=1 CALLCENTER_REQUIRE_BROWSER=1
+fi
 
 dotnet build CallCenter.sln -c Release -warnaserror
 # One test project at a time (-m:1): the simulator's queueing-theory checks measure waits in

@@ -47,6 +47,8 @@ public sealed class SiloProcess : IAsyncDisposable
             "--silo-port", siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--gateway-port", gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--demo", "false",
+            // Several silos share this host: no fixed metrics port (each would take 9464).
+            "--metrics-port", "0",
             "--summary-seconds", "0",
             // Records buffered while PostgreSQL is down stay in the run's folder.
             "--history-spill-folder", Path.Combine(launch.LogDirectory, $"spill-{index}"),

@@ -31,7 +31,7 @@ port=$(free_port) silo_port=$(free_port) orleans_gateway_port=$(free_port)
 dotnet build "$root/Silo" -c Release -warnaserror >/dev/null
 silo_dir="$root/Silo/bin/Release/net10.0"
 (cd "$silo_dir" && exec env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 dotnet CallCenter.Silo.dll \
-  --sip-port "$port" --demo-agents "$agents" --demo-traffic false --summary-seconds 0 --CallCenter:Demo:AgentsPerRegion 0 \
+  --sip-port "$port" --demo-agents "$agents" --demo-traffic false --web false --metrics-port 0 --summary-seconds 0 --CallCenter:Demo:AgentsPerRegion 0 \
   --silo-port "$silo_port" --gateway-port "$orleans_gateway_port" \
   --CallCenter:Gateway:DemoAnswerSeconds 0.2 --CallCenter:Gateway:DemoHandleSeconds 600 --CallCenter:Gateway:DemoHandleExponential false \
   --CallCenter:Gateway:RecordCalls false --CallCenter:Gateway:Survey false \

@@ -41,7 +41,7 @@ public sealed class SiloProcess : IAsyncLifetime
         foreach (var arg in new[]
         {
             silo, "--gateway", "false", "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}",
-            "--web-port", $"{webPort}", "--summary-seconds", "0", "--calls-per-minute", $"{CallsPerMinute}",
+            "--web-port", $"{webPort}", "--metrics-port", "0", "--summary-seconds", "0", "--calls-per-minute", $"{CallsPerMinute}",
             "--cluster-id", $"web-tests-{webPort}",
         })
         {
