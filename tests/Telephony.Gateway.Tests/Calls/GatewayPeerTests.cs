@@ -11,6 +11,7 @@ namespace CallCenter.Telephony.Gateway.Tests.Calls;
 /// RFC 4733 events, G.711 audio), the gateway's simulated agent phones and baresip as agents'
 /// phones registering with digest authentication. Each call's one record is checked in the ACD.
 /// </summary>
+[Collection(RealTimeCollection.Name)]
 public sealed class GatewayPeerTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(40);

@@ -4,6 +4,7 @@ using CallCenter.Telephony.Sip.Rtp;
 
 namespace CallCenter.Telephony.Gateway.Tests.Media;
 
+[Collection(RealTimeCollection.Name)]
 public sealed class RtpLegTests
 {
     private const int TelephoneEventType = 101;
