@@ -13,6 +13,7 @@ namespace CallCenter.Telephony.Gateway.Tests.Sip;
 /// hold re-INVITEs, lost messages, time passing) never leave a transaction or a dialog behind once every call is
 /// over and the RFC 3261 timers have run out on the fake clock.
 /// </summary>
+[Collection(RealTimeCollection.Name)]
 public sealed class CallLifecyclePropertyTests
 {
     private const int Cases = 150;
