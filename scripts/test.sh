@@ -23,8 +23,24 @@ if [ "${CI:-}" = "true" ]; then
 fi
 
 dotnet build CallCenter.sln -c Release -warnaserror
+rm -f "$results"/*.trx
+status=0
 # One test project at a time (-m:1): the simulator's queueing-theory checks measure waits in
 # scenario time, where scheduling noise from a neighbour project is multiplied by the speed.
 dotnet test CallCenter.sln -c Release --no-build -m:1 \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" \
-  -- RunConfiguration.TreatNoTestsAsError=true
+  -- RunConfiguration.TreatNoTestsAsError=true || status=$?
+
+# The console log is long and CI keeps only its tail: end with every failed test and its message.
+summary="$(for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  awk '/<UnitTestResult / && /outcome="Failed"/ {
+         match($0, /testName="[^"]*"/); print "FAILED " substr($0, RSTART + 10, RLENGTH - 11); grab = 1 }
+       grab && /<Message>/ { sub(/.*<Message>/, ""); sub(/<\/Message>.*/, ""); print "  " substr($0, 1, 400); grab = 0 }' "$trx"
+done)"
+if [ -n "$summary" ]; then
+  echo "==== failed tests ===="
+  echo "$summary"
+fi
+echo "==== test suite exit code: $status ===="
+exit "$status"

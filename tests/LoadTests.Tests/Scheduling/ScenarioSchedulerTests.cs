@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
 using CallCenter.LoadTests.Scheduling;
 using CallCenter.Time;
+using Xunit.Abstractions;
 
 namespace CallCenter.LoadTests.Tests.Scheduling;
 
-public sealed class ScenarioSchedulerTests
+public sealed class ScenarioSchedulerTests(ITestOutputHelper output)
 {
     private readonly record struct Tick(int Id);
 
@@ -114,17 +115,18 @@ public sealed class ScenarioSchedulerTests
     }
 
     /// <summary>
-    /// The simulator needs more than 10,000 actions per wall second; the benchmark offers 200,000
-    /// per second and each handled action schedules another, as answers and hang-ups do.
-    /// Allocation is counted on the loop's thread: the heap's growth only, a few bytes per action.
+    /// Each handled action schedules another, as answers and hang-ups do, and the loop allocates a
+    /// few bytes per action at most (counted on the loop's thread: the heap's growth only). The rate
+    /// is printed, not asserted: wall-clock figures belong to the benchmarks, not to a shared machine's
+    /// test run.
     /// </summary>
     [Fact]
-    public void Sustains_well_over_ten_thousand_actions_per_wall_second_with_little_allocation()
+    public void Runs_every_offered_action_with_little_allocation()
     {
         var result = SchedulerBenchmark.Run(actions: 200_000, wallSeconds: 1.0, speed: 1000);
 
+        output.WriteLine($"{result.ActionsPerWallSecond:0} actions per wall second");
         Assert.Equal(200_000, result.Actions);
-        Assert.True(result.ActionsPerWallSecond > 10_000, $"{result.ActionsPerWallSecond:0} actions per wall second");
         Assert.True(result.BytesAllocatedPerAction < 16, $"{result.BytesAllocatedPerAction:0.0} bytes allocated per action");
     }
 }
