@@ -27,6 +27,8 @@ public sealed class OutgoingCall : SipCall
     private bool _cancelSent;
     private bool _challengeAnswered;
     private ITimer? _cancelGuard;
+    /// <summary>Gives up an INVITE transaction left waiting when the call ended (kept here so that the timer is not collected).</summary>
+    private ITimer? _abandonGuard;
 
     internal OutgoingCall(SipUserAgent agent, OutgoingCallRequest request, SipRequest invite)
         : base(agent, invite.CallId!, request.Destination, request.Transport, request.FromUser, SipCallState.Calling)
@@ -112,6 +114,14 @@ public sealed class OutgoingCall : SipCall
     {
         _cancelGuard?.Dispose();
         _cancelGuard = null;
+
+        // The call can end while its INVITE still waits for a final response: the 2xx was lost and the peer's BYE
+        // came first, or the call was cancelled. Proceeding has no timer of its own (§17.1.1.2), so the transaction
+        // gets 64*T1 to absorb a late final response (and ACK a 487), then is given up instead of held forever.
+        if (_transaction is { State: InviteClientState.Calling or InviteClientState.Proceeding } transaction)
+        {
+            _abandonGuard = Agent.Time.CreateTimer(_ => transaction.Abandon(), null, Agent.TransactionOptions.TransactionTimeout, Timeout.InfiniteTimeSpan);
+        }
     }
 
     /// <summary>True when <paramref name="transaction"/> is the current INVITE's (adopting it if its first report beat <see cref="Start"/>).</summary>
