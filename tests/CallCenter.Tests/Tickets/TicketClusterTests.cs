@@ -101,8 +101,10 @@ public sealed class TicketClusterTests
     [Fact]
     public async Task The_grain_timer_raises_the_warning_and_the_escalation_on_its_own()
     {
-        // 600x: the 10 business minutes of a consultation pass in one second of wall time.
-        var time = new ScaledTimeProvider(Monday, 600);
+        // 60x: the 10 business minutes of a consultation pass in ten seconds of wall time, and the
+        // warning's window (the last 20%, 2 business minutes) lasts two: a tick that a stalled machine
+        // delays past the deadline rightly escalates without warning, so the window must outlast stalls.
+        var time = new ScaledTimeProvider(Monday, 60);
         await using var cluster = await StartCluster(time);
         var ticket = cluster.Client.GetTicket("timer");
         var created = await ticket.Create(Draft(TicketCategory.Consultation));
