@@ -21,23 +21,31 @@ public sealed class TicketInboxFeed(IGrainFactory grains, TimeProvider time, ILo
     private sealed class Watchers
     {
         public readonly List<Action<InboxNotification?>> Handlers = [];
+        public Task Subscribed = Task.CompletedTask;
     }
 
     /// <summary>Calls <paramref name="changed"/> (on an Orleans thread; hop onto the renderer) after every change of the inbox <paramref name="inboxKey"/> until disposed.</summary>
     public IDisposable Watch(string inboxKey, Action<InboxNotification?> changed)
     {
-        bool first;
         lock (_gate)
         {
             var watchers = _watched.GetOrAdd(inboxKey, _ => new Watchers());
-            first = watchers.Handlers.Count == 0;
+            if (watchers.Handlers.Count == 0)
+            {
+                watchers.Subscribed = SubscribeAsync(inboxKey);
+            }
             watchers.Handlers.Add(changed);
         }
-        if (first)
-        {
-            _ = SubscribeAsync(inboxKey);
-        }
         return new Subscription(this, inboxKey, changed);
+    }
+
+    /// <summary>Completes once the first subscription to <paramref name="inboxKey"/> was made (or failed and awaits the renewal).</summary>
+    internal Task Subscribed(string inboxKey)
+    {
+        lock (_gate)
+        {
+            return _watched.TryGetValue(inboxKey, out var watchers) ? watchers.Subscribed : Task.CompletedTask;
+        }
     }
 
     public Task InboxChanged(string owner, InboxNotification? notification)
