@@ -24,9 +24,14 @@ public sealed class TicketInboxFeed(IGrainFactory grains, TimeProvider time, ILo
         public Task Subscribed = Task.CompletedTask;
     }
 
-    /// <summary>Calls <paramref name="changed"/> (on an Orleans thread; hop onto the renderer) after every change of the inbox <paramref name="inboxKey"/> until disposed.</summary>
+    /// <summary>
+    /// Calls <paramref name="changed"/> (on another thread; hop onto the renderer) after every change of
+    /// the inbox <paramref name="inboxKey"/> until disposed, and once with null as soon as the subscription
+    /// stands: a change between the screen's first read and the subscription is not missed.
+    /// </summary>
     public IDisposable Watch(string inboxKey, Action<InboxNotification?> changed)
     {
+        Task subscribed;
         lock (_gate)
         {
             var watchers = _watched.GetOrAdd(inboxKey, _ => new Watchers());
@@ -35,8 +40,11 @@ public sealed class TicketInboxFeed(IGrainFactory grains, TimeProvider time, ILo
                 watchers.Subscribed = SubscribeAsync(inboxKey);
             }
             watchers.Handlers.Add(changed);
+            subscribed = watchers.Subscribed;
         }
-        return new Subscription(this, inboxKey, changed);
+        var subscription = new Subscription(this, inboxKey, changed);
+        _ = subscribed.ContinueWith(_ => subscription.Refresh(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return subscription;
     }
 
     /// <summary>Completes once the first subscription to <paramref name="inboxKey"/> was made (or failed and awaits the renewal).</summary>
@@ -156,6 +164,14 @@ public sealed class TicketInboxFeed(IGrainFactory grains, TimeProvider time, ILo
     private sealed class Subscription(TicketInboxFeed feed, string inboxKey, Action<InboxNotification?> changed) : IDisposable
     {
         private int _disposed;
+
+        public void Refresh()
+        {
+            if (Volatile.Read(ref _disposed) == 0)
+            {
+                changed(null);
+            }
+        }
 
         public void Dispose()
         {
