@@ -2,6 +2,7 @@ using CallCenter.Security;
 using CallCenter.Web.Components;
 using CallCenter.Web.Security;
 using CallCenter.Web.Shared;
+using CallCenter.Web.Tickets;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
@@ -73,6 +74,7 @@ public static class CallCenterWebExtensions
         builder.Services.AddSingleton<AgentBoard>();
         builder.Services.AddSingleton<AnnouncementFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AnnouncementFeed>());
+        builder.AddTicketScreens(options);
         if (options.SeedDemoUsers || options.DemoDeskQueues.Count > 0)
         {
             builder.Services.AddHostedService<DemoUsers>();

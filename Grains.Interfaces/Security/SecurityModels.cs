@@ -23,6 +23,12 @@ public enum Permission
     ViewAudit,
     /// <summary>Post announcements to agents (MSG-1).</summary>
     Announce,
+    /// <summary>Register tickets from the desktop or the new-ticket page (TKT-1).</summary>
+    CreateTickets,
+    /// <summary>Open the ticket inboxes, search and detail, and act on tickets for one's departments (TKT-2, TKT-5).</summary>
+    HandleTickets,
+    /// <summary>Approve or reject extension requests at the center (TKT-6).</summary>
+    ApproveTicketExtensions,
 }
 
 [GenerateSerializer, Immutable, Alias("security.user")]
@@ -55,11 +61,11 @@ public sealed record SecurityDirectory
     public static readonly ImmutableDictionary<Role, ImmutableHashSet<Permission>> DefaultRolePermissions =
         new Dictionary<Role, ImmutableHashSet<Permission>>
         {
-            [Role.Agent] = [Permission.UseAgentDesktop],
-            [Role.TeamLeader] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.Announce],
-            [Role.Supervisor] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.ConfigureQueues, Permission.Announce],
-            [Role.Department] = [Permission.ViewWallboard],
-            [Role.Admin] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.ConfigureQueues, Permission.ViewAudit, Permission.Announce],
+            [Role.Agent] = [Permission.UseAgentDesktop, Permission.CreateTickets, Permission.HandleTickets],
+            [Role.TeamLeader] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.Announce, Permission.CreateTickets, Permission.HandleTickets, Permission.ApproveTicketExtensions],
+            [Role.Supervisor] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.ConfigureQueues, Permission.Announce, Permission.CreateTickets, Permission.HandleTickets, Permission.ApproveTicketExtensions],
+            [Role.Department] = [Permission.ViewWallboard, Permission.HandleTickets],
+            [Role.Admin] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.ConfigureQueues, Permission.ViewAudit, Permission.Announce, Permission.CreateTickets, Permission.HandleTickets, Permission.ApproveTicketExtensions],
         }.ToImmutableDictionary();
 }
 

@@ -95,6 +95,17 @@ public interface IInboxGrain : IGrainWithStringKey
     [Alias("notify")] Task<bool> Notify(InboxNotification notification);
     /// <summary>The inbox ordered by least business time left, with counts and the latest notices.</summary>
     [Alias("view")] Task<InboxView> View();
+    /// <summary>Subscribes (or renews for two minutes) to changes of this inbox; returns its current view.</summary>
+    [Alias("subscribe")] Task<InboxView> Subscribe(IInboxObserver observer);
+    [Alias("unsubscribe")] Task Unsubscribe(IInboxObserver observer);
+}
+
+/// <summary>A web process watching an inbox: told after every change, so screens never poll (TKT-5).</summary>
+[Alias("tickets.inbox-observer")]
+public interface IInboxObserver : IGrainObserver
+{
+    /// <summary>The inbox <paramref name="owner"/> changed; <paramref name="notification"/> is the new notice, if the change was one.</summary>
+    [Alias("inbox-changed"), OneWay] Task InboxChanged(string owner, InboxNotification? notification);
 }
 
 public static class TicketGrainKeys

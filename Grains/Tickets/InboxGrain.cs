@@ -14,10 +14,16 @@ public sealed class InboxGrain(
     /// <summary>Ids remembered for duplicate delivery; re-deliveries come within moments of the first, so a bounded memory suffices.</summary>
     private const int RememberedIds = 20_000;
 
+    private static readonly TimeSpan SubscriptionLifetime = TimeSpan.FromMinutes(2);
+
+    /// <summary>Watching web processes and when their subscription lapses (real time: the center's clock may run faster in simulations).</summary>
+    private readonly Dictionary<IInboxObserver, DateTimeOffset> _observers = [];
+
     public async Task Upsert(InboxEntry entry)
     {
         state.State.Entries = state.State.Entries.SetItem(entry.TicketId, entry);
         await state.WriteStateAsync();
+        Publish(null);
     }
 
     public async Task Remove(string ticketId)
@@ -26,6 +32,7 @@ public sealed class InboxGrain(
         {
             state.State.Entries = state.State.Entries.Remove(ticketId);
             await state.WriteStateAsync();
+            Publish(null);
         }
     }
 
@@ -44,7 +51,39 @@ public sealed class InboxGrain(
         var notifications = state.State.Notifications.Add(notification);
         state.State.Notifications = notifications.Count > KeptNotifications ? notifications.RemoveRange(0, notifications.Count - KeptNotifications) : notifications;
         await state.WriteStateAsync();
+        Publish(notification);
         return true;
+    }
+
+    public Task<InboxView> Subscribe(IInboxObserver observer)
+    {
+        _observers[observer] = TimeProvider.System.GetUtcNow() + SubscriptionLifetime;
+        return View();
+    }
+
+    public Task Unsubscribe(IInboxObserver observer)
+    {
+        _observers.Remove(observer);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Tells the watchers after the change is stored; one-way, so a slow or gone web process never holds up a ticket.</summary>
+    private void Publish(InboxNotification? notification)
+    {
+        if (_observers.Count == 0)
+        {
+            return;
+        }
+        var now = TimeProvider.System.GetUtcNow();
+        foreach (var lapsed in _observers.Where(o => o.Value <= now).Select(o => o.Key).ToList())
+        {
+            _observers.Remove(lapsed);
+        }
+        var owner = this.GetPrimaryKeyString();
+        foreach (var observer in _observers.Keys)
+        {
+            observer.InboxChanged(owner, notification).Ignore();
+        }
     }
 
     public Task<InboxView> View()

@@ -19,6 +19,9 @@ public static class Permissions
     public const string UseAgentDesktop = nameof(Permission.UseAgentDesktop);
     public const string ViewAudit = nameof(Permission.ViewAudit);
     public const string Announce = nameof(Permission.Announce);
+    public const string CreateTickets = nameof(Permission.CreateTickets);
+    public const string HandleTickets = nameof(Permission.HandleTickets);
+    public const string ApproveTicketExtensions = nameof(Permission.ApproveTicketExtensions);
 
     public static bool Has(this ClaimsPrincipal user, Permission permission) =>
         user.HasClaim(ClaimType, permission.ToString());

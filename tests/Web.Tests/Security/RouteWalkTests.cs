@@ -39,6 +39,10 @@ public sealed class RouteWalkTests(SiloProcess silo)
         Assert.Contains(routes, r => r.Path == "/wallboard");
         Assert.Contains(routes, r => r.Path == "/console");
         Assert.Contains(routes, r => r.Path == "/desktop");
+        Assert.Contains(routes, r => r.Path == "/tickets" && r.Policy == Permissions.HandleTickets);
+        Assert.Contains(routes, r => r.Path == "/tickets/inbox" && r.Policy == Permissions.HandleTickets);
+        Assert.Contains(routes, r => r.Path == "/tickets/{TicketId}" && r.Policy == Permissions.HandleTickets);
+        Assert.Contains(routes, r => r.Path == "/tickets/new" && r.Policy == Permissions.CreateTickets);
         var undeclared = routes.Where(r => r.Policy is null && !r.Anonymous && !SignedInPages.Contains(r.Path)).Select(r => r.Path).ToList();
         Assert.True(undeclared.Count == 0, $"Pages without a policy: {string.Join(", ", undeclared)}");
         var unknown = routes.Where(r => r.Policy is not null && !Enum.TryParse<Permission>(r.Policy, out _)).Select(r => r.Path).ToList();
