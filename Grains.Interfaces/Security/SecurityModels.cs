@@ -23,6 +23,12 @@ public enum Permission
     ViewAudit,
     /// <summary>Post announcements to agents (MSG-1).</summary>
     Announce,
+    /// <summary>Look up customer profiles and their contact history (CUS-1).</summary>
+    ViewCustomers,
+    /// <summary>Import, export and edit the customer directory (CUS-1).</summary>
+    ManageCustomers,
+    /// <summary>Write and delete knowledge-base articles (KB-1).</summary>
+    EditKnowledge,
 }
 
 [GenerateSerializer, Immutable, Alias("security.user")]
@@ -55,11 +61,11 @@ public sealed record SecurityDirectory
     public static readonly ImmutableDictionary<Role, ImmutableHashSet<Permission>> DefaultRolePermissions =
         new Dictionary<Role, ImmutableHashSet<Permission>>
         {
-            [Role.Agent] = [Permission.UseAgentDesktop],
-            [Role.TeamLeader] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.Announce],
-            [Role.Supervisor] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.ConfigureQueues, Permission.Announce],
-            [Role.Department] = [Permission.ViewWallboard],
-            [Role.Admin] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.ConfigureQueues, Permission.ViewAudit, Permission.Announce],
+            [Role.Agent] = [Permission.UseAgentDesktop, Permission.ViewCustomers],
+            [Role.TeamLeader] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.Announce, Permission.ViewCustomers],
+            [Role.Supervisor] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.ConfigureQueues, Permission.Announce, Permission.ViewCustomers, Permission.ManageCustomers],
+            [Role.Department] = [Permission.ViewWallboard, Permission.EditKnowledge],
+            [Role.Admin] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.ConfigureQueues, Permission.ViewAudit, Permission.Announce, Permission.ViewCustomers, Permission.ManageCustomers, Permission.EditKnowledge],
         }.ToImmutableDictionary();
 }
 

@@ -19,6 +19,9 @@ public static class Permissions
     public const string UseAgentDesktop = nameof(Permission.UseAgentDesktop);
     public const string ViewAudit = nameof(Permission.ViewAudit);
     public const string Announce = nameof(Permission.Announce);
+    public const string ViewCustomers = nameof(Permission.ViewCustomers);
+    public const string ManageCustomers = nameof(Permission.ManageCustomers);
+    public const string EditKnowledge = nameof(Permission.EditKnowledge);
 
     public static bool Has(this ClaimsPrincipal user, Permission permission) =>
         user.HasClaim(ClaimType, permission.ToString());
