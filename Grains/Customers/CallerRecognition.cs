@@ -62,6 +62,20 @@ public sealed class CallerRecognition(IGrainFactory grains, IOptions<CustomerOpt
         }
     }
 
+    /// <summary>
+    /// The directory on this silo hands over each new index at once, so that a customer created
+    /// during a call (the screen pop's "new customer") is known when that call ends. Other silos
+    /// learn of it within <see cref="CustomerOptions.CallerIndexRefresh"/>.
+    /// </summary>
+    public void Update(CallerIndex index)
+    {
+        if (_index is null || index.Version >= _index.Version)
+        {
+            _index = index;
+        }
+        Volatile.Write(ref _checkedAt, Environment.TickCount64);
+    }
+
     private async ValueTask<CallerIndex> GetIndex()
     {
         var index = _index;

@@ -21,6 +21,7 @@ public sealed class CustomerDirectoryState
 public sealed class CustomerDirectoryGrain(
     [PersistentState("customer-directory", CallCenterSiloExtensions.StorageName)] IPersistentState<CustomerDirectoryState> state,
     CallCenterClock clock,
+    CallerRecognition callers,
     ILogger<CustomerDirectoryGrain> logger) : Grain, ICustomerDirectoryGrain
 {
     /// <summary>Bigger files are refused whole: a directory this size belongs in a bulk load, not a web form.</summary>
@@ -114,6 +115,7 @@ public sealed class CustomerDirectoryGrain(
         }
         _book = book;
         _index = null;
+        callers.Update(await GetCallerIndex());
     }
 }
 

@@ -101,6 +101,22 @@ public sealed class CustomerClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_customer_created_during_the_call_gets_that_call_in_the_history()
+    {
+        var agent = await AgentIn("support", ready: true);
+        var directory = Grains.GetCustomerDirectory();
+        // The silo's caller index is loaded (and then current) before the customer exists.
+        await Grains.GetCall("first").Start(new CallArrival { CallId = "first", CallerNumber = "02155556666", Service = "support" }, null);
+        await Eventually(() => Task.FromResult(_phone.Rings.Any(o => o.CallId == "first")));
+        Assert.True(await agent.Answer("first"));
+
+        var customer = await directory.Save(new CustomerProfile { Name = "New caller", Phones = ["02155556666"] }, "agent");
+        await Grains.GetCall("first").Hangup(CallParty.Agent);
+
+        await Eventually(async () => (await Grains.GetCustomerContacts(customer.Id).Recent(5)).Any(c => c.CallId == "first"));
+    }
+
+    [Fact]
     public async Task A_refused_import_changes_nothing_and_a_good_one_is_exported_again()
     {
         var directory = Grains.GetCustomerDirectory();
