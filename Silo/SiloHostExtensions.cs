@@ -121,6 +121,7 @@ public static class SiloHostExtensions
         builder.Services.AddSingleton(new DemoCenter(demo));
         builder.Services.AddSingleton<DemoPhones>();
         builder.Services.AddHostedService<DemoSeeder>();
+        builder.Services.AddHostedService<DemoCustomers>();
         builder.Services.AddHostedService<DemoTraffic>();
         return builder;
     }

@@ -1,5 +1,6 @@
 using CallCenter.Security;
 using CallCenter.Web.Components;
+using CallCenter.Web.Customers;
 using CallCenter.Web.Security;
 using CallCenter.Web.Shared;
 using CallCenter.Web.Tickets;
@@ -97,6 +98,7 @@ public static class CallCenterWebExtensions
         app.MapStaticAssets().AllowAnonymous();
         app.MapAccountEndpoints();
         app.MapStatisticsApi();
+        app.MapCustomerApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
@@ -104,7 +106,7 @@ public static class CallCenterWebExtensions
     public const string StatisticsApiPath = "/api/statistics";
 
     /// <summary>Every API endpoint with its policy; the route-walk test reads this table.</summary>
-    public static readonly IReadOnlyList<(string Path, string Policy)> ApiRoutes = [(StatisticsApiPath, Permissions.ViewWallboard)];
+    public static readonly IReadOnlyList<(string Path, string Policy)> ApiRoutes = [(StatisticsApiPath, Permissions.ViewWallboard), .. CustomerEndpoints.Routes];
 
     /// <summary>A small read API for integrations and the tests: the center's live figures.</summary>
     public static WebApplication MapStatisticsApi(this WebApplication app)

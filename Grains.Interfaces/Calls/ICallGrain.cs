@@ -54,6 +54,8 @@ public interface ICallGrain : IGrainWithStringKey
     /// <summary>The agent rung for a transfer did not answer (ring timeout, declined): the call goes back to its queue.</summary>
     [Alias("transfer-not-answered"), OneWay] Task TransferNotAnswered(string agentId, long offerId, string reason);
     [Alias("snapshot")] Task<CallSnapshot> GetSnapshot();
+    /// <summary>What was collected before the queue (IVR digits, account...), for the agent's screen pop (CTI-1); empty for an unknown call.</summary>
+    [Alias("attached-data")] Task<System.Collections.Immutable.ImmutableDictionary<string, string>> GetAttachedData();
     /// <summary>
     /// The holder of the caller's leg (gateway or simulator) re-asserts a live call every few
     /// seconds until it has been told the call ended. A call whose silo died is reactivated from

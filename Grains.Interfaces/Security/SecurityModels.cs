@@ -29,6 +29,12 @@ public enum Permission
     HandleTickets,
     /// <summary>Approve or reject extension requests at the center (TKT-6).</summary>
     ApproveTicketExtensions,
+    /// <summary>Look up customer profiles and their contact history (CUS-1).</summary>
+    ViewCustomers,
+    /// <summary>Import, export and edit the customer directory (CUS-1).</summary>
+    ManageCustomers,
+    /// <summary>Write and delete knowledge-base articles (KB-1).</summary>
+    EditKnowledge,
 }
 
 [GenerateSerializer, Immutable, Alias("security.user")]
@@ -61,11 +67,11 @@ public sealed record SecurityDirectory
     public static readonly ImmutableDictionary<Role, ImmutableHashSet<Permission>> DefaultRolePermissions =
         new Dictionary<Role, ImmutableHashSet<Permission>>
         {
-            [Role.Agent] = [Permission.UseAgentDesktop, Permission.CreateTickets, Permission.HandleTickets],
-            [Role.TeamLeader] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.Announce, Permission.CreateTickets, Permission.HandleTickets, Permission.ApproveTicketExtensions],
-            [Role.Supervisor] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.ConfigureQueues, Permission.Announce, Permission.CreateTickets, Permission.HandleTickets, Permission.ApproveTicketExtensions],
-            [Role.Department] = [Permission.ViewWallboard, Permission.HandleTickets],
-            [Role.Admin] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.ConfigureQueues, Permission.ViewAudit, Permission.Announce, Permission.CreateTickets, Permission.HandleTickets, Permission.ApproveTicketExtensions],
+            [Role.Agent] = [Permission.UseAgentDesktop, Permission.CreateTickets, Permission.HandleTickets, Permission.ViewCustomers],
+            [Role.TeamLeader] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.Announce, Permission.CreateTickets, Permission.HandleTickets, Permission.ApproveTicketExtensions, Permission.ViewCustomers],
+            [Role.Supervisor] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.ConfigureQueues, Permission.Announce, Permission.CreateTickets, Permission.HandleTickets, Permission.ApproveTicketExtensions, Permission.ViewCustomers, Permission.ManageCustomers],
+            [Role.Department] = [Permission.ViewWallboard, Permission.HandleTickets, Permission.EditKnowledge],
+            [Role.Admin] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.ConfigureQueues, Permission.ViewAudit, Permission.Announce, Permission.CreateTickets, Permission.HandleTickets, Permission.ApproveTicketExtensions, Permission.ViewCustomers, Permission.ManageCustomers, Permission.EditKnowledge],
         }.ToImmutableDictionary();
 }
 

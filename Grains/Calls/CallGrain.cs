@@ -51,6 +51,7 @@ public sealed class CallGrain(
     RoutingTableCache routing,
     ICallDetailRecordSink records,
     ICallRecordLookup recordLookup,
+    Customers.CallerRecognition callers,
     ILogger<CallGrain> logger) : Grain, ICallGrain
 {
     /// <summary>Tries to enqueue before leaving a call to its keep-alives (a queue whose silo just died is re-activating).</summary>
@@ -191,7 +192,8 @@ public sealed class CallGrain(
             _startResult = new CallStartResult(true, null, null, null);
             return _startResult;
         }
-        _arrival = arrival;
+        // A known caller's level can raise the priority it queues with (CUS-1: VIP); read from a silo-local copy.
+        _arrival = arrival with { Priority = await callers.PriorityFor(arrival) };
         _observer = observer;
         _arrivedAt = Now;
         _sequence = _arrivedAt.UtcTicks;
@@ -516,6 +518,9 @@ public sealed class CallGrain(
         }
     }
 
+    public Task<ImmutableDictionary<string, string>> GetAttachedData() =>
+        Task.FromResult(_arrival?.AttachedData ?? ImmutableDictionary<string, string>.Empty);
+
     public Task<CallSnapshot> GetSnapshot() =>
         Task.FromResult(new CallSnapshot(CallId, _state, _queueId, _agentId, _record?.Outcome, _record));
 
@@ -710,6 +715,7 @@ public sealed class CallGrain(
         _surveyTimeout = null;
         await records.WriteAsync(_record);
         _observer?.CallEnded(_record).Ignore();
+        callers.CallEnded(_record).Ignore();
         if (stored.RecordExists && !await durable.TryAsync(stored, clear: true))
         {
             // The stored state must go, or a later message would resume an ended call: stay

@@ -1,4 +1,5 @@
 using CallCenter.Calls;
+using CallCenter.Customers;
 using CallCenter.Stats;
 using CallCenter.Tickets;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,6 +40,7 @@ public static class CallCenterSiloExtensions
         silo.Services.AddHostedService(sp => sp.GetRequiredService<PresenceReporter>());
         silo.Services.TryAddSingleton<Acd.RoutingTableCache>();
         silo.AddTickets(memoryReminders: memoryStorage);
+        silo.AddCustomers();
         return silo;
     }
 }

@@ -22,6 +22,9 @@ public static class Permissions
     public const string CreateTickets = nameof(Permission.CreateTickets);
     public const string HandleTickets = nameof(Permission.HandleTickets);
     public const string ApproveTicketExtensions = nameof(Permission.ApproveTicketExtensions);
+    public const string ViewCustomers = nameof(Permission.ViewCustomers);
+    public const string ManageCustomers = nameof(Permission.ManageCustomers);
+    public const string EditKnowledge = nameof(Permission.EditKnowledge);
 
     public static bool Has(this ClaimsPrincipal user, Permission permission) =>
         user.HasClaim(ClaimType, permission.ToString());

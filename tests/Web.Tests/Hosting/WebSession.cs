@@ -41,6 +41,8 @@ public sealed partial class WebSession : IDisposable
 
     public Task<HttpResponseMessage> GetAsync(string path) => _http.GetAsync(path.TrimStart('/'));
 
+    public Task<HttpResponseMessage> PostAsync(string path, HttpContent content) => _http.PostAsync(path.TrimStart('/'), content);
+
     public void Dispose() => _http.Dispose();
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
