@@ -1,4 +1,6 @@
+using System.Text.Json.Serialization;
 using CallCenter.Security;
+using CallCenter.Web.Api;
 using CallCenter.Web.Components;
 using CallCenter.Web.Security;
 using CallCenter.Web.Shared;
@@ -13,6 +15,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Orleans.Dashboard;
 
 namespace CallCenter.Web;
 
@@ -50,6 +53,9 @@ public static class CallCenterWebExtensions
                 cookie.Cookie.SameSite = SameSiteMode.Strict;
                 cookie.ExpireTimeSpan = TimeSpan.FromHours(12);
                 cookie.SlidingExpiration = true;
+                // An integration calling the API wants a status code, not the login page.
+                cookie.Events.OnRedirectToLogin = context => ApiAwareRedirect(context, StatusCodes.Status401Unauthorized);
+                cookie.Events.OnRedirectToAccessDenied = context => ApiAwareRedirect(context, StatusCodes.Status403Forbidden);
             });
         builder.Services.AddAuthorization(authorization =>
         {
@@ -61,6 +67,9 @@ public static class CallCenterWebExtensions
             authorization.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
         });
         builder.Services.AddAntiforgery();
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.AddOpenApi(OpenApiDocumentName);
         builder.Services.AddHttpContextAccessor();
 
         builder.Services.AddSingleton(TimeProvider.System);
@@ -73,6 +82,12 @@ public static class CallCenterWebExtensions
         builder.Services.AddSingleton<AgentBoard>();
         builder.Services.AddSingleton<AnnouncementFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AnnouncementFeed>());
+        if (options.OrleansDashboard)
+        {
+            // The site is co-hosted with the silo: the dashboard's services join that silo (UseOrleans
+            // returns the host's one silo builder), and its pages are mapped behind the admin policy.
+            builder.UseOrleans(silo => silo.AddDashboard());
+        }
         if (options.SeedDemoUsers || options.DemoDeskQueues.Count > 0)
         {
             builder.Services.AddHostedService<DemoUsers>();
@@ -95,11 +110,22 @@ public static class CallCenterWebExtensions
         app.MapStaticAssets().AllowAnonymous();
         app.MapAccountEndpoints();
         app.MapStatisticsApi();
+        app.MapIntegrationApi();
+        // The document is generated from the mapped endpoints, so every /api endpoint is in it.
+        app.MapOpenApi(OpenApiPattern);
+        if (app.Configuration.GetSection(WebOptions.Section).Get<WebOptions>()?.OrleansDashboard ?? true)
+        {
+            app.MapOrleansDashboard(DashboardPath).RequireAuthorization(Permissions.OperateCluster);
+        }
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
 
     public const string StatisticsApiPath = "/api/statistics";
+    public const string OpenApiDocumentName = "v1";
+    public const string OpenApiPattern = "/openapi/{documentName}.json";
+    public const string OpenApiPath = "/openapi/v1.json";
+    public const string DashboardPath = "/orleans";
 
     /// <summary>Every API endpoint with its policy; the route-walk test reads this table.</summary>
     public static readonly IReadOnlyList<(string Path, string Policy)> ApiRoutes = [(StatisticsApiPath, Permissions.ViewWallboard)];
@@ -116,6 +142,17 @@ public static class CallCenterWebExtensions
     /// <summary>Whether <c>CallCenter:Web:Enabled</c> asks for the site (on when unset: a host that calls these methods wants a site).</summary>
     public static bool IsEnabled(IConfiguration configuration) =>
         configuration.GetValue<bool?>($"{WebOptions.Section}:{nameof(WebOptions.Enabled)}") ?? true;
+
+    private static Task ApiAwareRedirect(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/openapi"))
+        {
+            context.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
 
     private sealed class NoHttpServer : IServer
     {

@@ -25,6 +25,8 @@ public sealed class WebOptions
     public double ServiceLevelTarget { get; set; } = 0.8;
     /// <summary>The abandonment rate above which the wallboard turns red.</summary>
     public double AbandonmentLimit { get; set; } = 0.05;
+    /// <summary>Serve the official Orleans dashboard under /orleans for the admin role (it profiles grain calls only while someone watches).</summary>
+    public bool OrleansDashboard { get; set; } = true;
 
     public IReadOnlyList<string> Validate()
     {

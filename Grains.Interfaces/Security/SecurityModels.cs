@@ -23,6 +23,8 @@ public enum Permission
     ViewAudit,
     /// <summary>Post announcements to agents (MSG-1).</summary>
     Announce,
+    /// <summary>Open the Orleans dashboard (silos, grains, calls per second): operators of the cluster only.</summary>
+    OperateCluster,
 }
 
 [GenerateSerializer, Immutable, Alias("security.user")]
@@ -59,7 +61,7 @@ public sealed record SecurityDirectory
             [Role.TeamLeader] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.Announce],
             [Role.Supervisor] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.ConfigureQueues, Permission.Announce],
             [Role.Department] = [Permission.ViewWallboard],
-            [Role.Admin] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.ConfigureQueues, Permission.ViewAudit, Permission.Announce],
+            [Role.Admin] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.ConfigureQueues, Permission.ViewAudit, Permission.Announce, Permission.OperateCluster],
         }.ToImmutableDictionary();
 }
 

@@ -19,6 +19,7 @@ public static class Permissions
     public const string UseAgentDesktop = nameof(Permission.UseAgentDesktop);
     public const string ViewAudit = nameof(Permission.ViewAudit);
     public const string Announce = nameof(Permission.Announce);
+    public const string OperateCluster = nameof(Permission.OperateCluster);
 
     public static bool Has(this ClaimsPrincipal user, Permission permission) =>
         user.HasClaim(ClaimType, permission.ToString());
