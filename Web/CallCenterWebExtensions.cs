@@ -69,7 +69,9 @@ public static class CallCenterWebExtensions
         builder.Services.AddAntiforgery();
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        builder.Services.AddOpenApi(OpenApiDocumentName);
+        // The document describes the integration API only (not the login form, the dashboard's own JSON endpoints or Blazor).
+        builder.Services.AddOpenApi(OpenApiDocumentName, openApi =>
+            openApi.ShouldInclude = endpoint => endpoint.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true);
         builder.Services.AddHttpContextAccessor();
 
         builder.Services.AddSingleton(TimeProvider.System);
@@ -115,7 +117,7 @@ public static class CallCenterWebExtensions
         app.MapOpenApi(OpenApiPattern);
         if (app.Configuration.GetSection(WebOptions.Section).Get<WebOptions>()?.OrleansDashboard ?? true)
         {
-            app.MapOrleansDashboard(DashboardPath).RequireAuthorization(Permissions.OperateCluster);
+            app.MapOrleansDashboard(DashboardPrefix).RequireAuthorization(Permissions.OperateCluster);
         }
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
@@ -125,7 +127,9 @@ public static class CallCenterWebExtensions
     public const string OpenApiDocumentName = "v1";
     public const string OpenApiPattern = "/openapi/{documentName}.json";
     public const string OpenApiPath = "/openapi/v1.json";
-    public const string DashboardPath = "/orleans";
+    public const string DashboardPrefix = "/orleans";
+    /// <summary>The dashboard's start page (its prefix without the slash redirects here).</summary>
+    public const string DashboardPath = DashboardPrefix + "/";
 
     /// <summary>Every API endpoint with its policy; the route-walk test reads this table.</summary>
     public static readonly IReadOnlyList<(string Path, string Policy)> ApiRoutes = [(StatisticsApiPath, Permissions.ViewWallboard)];

@@ -82,6 +82,16 @@ public sealed record AuditEntry(
     [property: Id(4)] string? Detail,
     [property: Id(5)] string? RemoteAddress);
 
+/// <summary>
+/// An audit entry on its way to the database (ADM-1): <see cref="Id"/>, chosen once by the audit log
+/// grain, keys the row, so a batch written again after an outage or a spill leaves one row.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("security.audit-history")]
+public sealed record AuditHistoryRecord(
+    [property: Id(0)] Guid Id,
+    [property: Id(1)] string Log,
+    [property: Id(2)] AuditEntry Entry);
+
 public static class SecurityKeys
 {
     public const string Directory = "security:directory";
