@@ -4,6 +4,7 @@ using CallCenter.Web.Api;
 using CallCenter.Web.Components;
 using CallCenter.Web.Security;
 using CallCenter.Web.Shared;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
@@ -43,7 +44,11 @@ public static class CallCenterWebExtensions
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddCascadingAuthenticationState();
-        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+        builder.Services.AddAuthentication(CookieOrApiKey)
+            // A request that carries an API key is an integration's; every other one is a person's (cookie).
+            .AddPolicyScheme(CookieOrApiKey, CookieOrApiKey, scheme => scheme.ForwardDefaultSelector = context =>
+                context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName) ? ApiKeyAuthenticationHandler.SchemeName : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
             .AddCookie(cookie =>
             {
                 cookie.LoginPath = AccountEndpoints.LoginPath;
@@ -124,6 +129,7 @@ public static class CallCenterWebExtensions
     }
 
     public const string StatisticsApiPath = "/api/statistics";
+    private const string CookieOrApiKey = "CookieOrApiKey";
     public const string OpenApiDocumentName = "v1";
     public const string OpenApiPattern = "/openapi/{documentName}.json";
     public const string OpenApiPath = "/openapi/v1.json";

@@ -27,6 +27,8 @@ public sealed class WebOptions
     public double AbandonmentLimit { get; set; } = 0.05;
     /// <summary>Serve the official Orleans dashboard under /orleans for the admin role (it profiles grain calls only while someone watches).</summary>
     public bool OrleansDashboard { get; set; } = true;
+    /// <summary>Keys for integrations calling the API without a cookie (header X-Api-Key), by name; none by default.</summary>
+    public Dictionary<string, Security.ApiKeyOptions> ApiKeys { get; set; } = [];
 
     public IReadOnlyList<string> Validate()
     {
@@ -51,6 +53,7 @@ public sealed class WebOptions
             errors.Add($"{Section}:ServiceLevelTarget must be a share between 0 (exclusive) and 1, like 0.8");
         if (!(AbandonmentLimit is > 0 and <= 1))
             errors.Add($"{Section}:AbandonmentLimit must be a share between 0 (exclusive) and 1, like 0.05");
+        errors.AddRange(Security.ApiKeyAuthenticationHandler.Validate(ApiKeys));
         return errors;
     }
 }

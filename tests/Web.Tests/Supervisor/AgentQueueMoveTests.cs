@@ -60,7 +60,9 @@ public sealed class AgentQueueMoveTests : IAsyncLifetime
     [Property]
     public Property Applying_an_allowed_add_then_a_remove_restores_the_memberships()
     {
-        var moves = Gen.Elements("q1", "q2", "q3").Zip(Gen.Choose(1, AgentQueueMove.MaxLevel));
+        var moves = from queue in Gen.Elements("q1", "q2", "q3")
+                    from level in Gen.Choose(1, AgentQueueMove.MaxLevel)
+                    select (queue, level);
         return Prop.ForAll(moves.ToArbitrary(), move =>
         {
             var (queue, level) = move;
