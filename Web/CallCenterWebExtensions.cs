@@ -137,7 +137,7 @@ public static class CallCenterWebExtensions
     /// <summary>The dashboard's start page (its prefix without the slash redirects here).</summary>
     public const string DashboardPath = DashboardPrefix + "/";
 
-    /// <summary>Every API endpoint with its policy; the route-walk test reads this table.</summary>
+    /// <summary>The read endpoints outside /api/v1 with their policies; the route walk reads this table and <see cref="IntegrationApi.Routes"/>.</summary>
     public static readonly IReadOnlyList<(string Path, string Policy)> ApiRoutes = [(StatisticsApiPath, Permissions.ViewWallboard)];
 
     /// <summary>A small read API for integrations and the tests: the center's live figures.</summary>
