@@ -120,7 +120,7 @@ public static class CallCenterWebExtensions
         app.MapIntegrationApi();
         // The document is generated from the mapped endpoints, so every /api endpoint is in it.
         app.MapOpenApi(OpenApiPattern);
-        if (app.Configuration.GetSection(WebOptions.Section).Get<WebOptions>()?.OrleansDashboard ?? true)
+        if (app.Configuration.GetSection(WebOptions.Section).Get<WebOptions>()?.OrleansDashboard == true)
         {
             app.MapOrleansDashboard(DashboardPrefix).RequireAuthorization(Permissions.OperateCluster);
         }

@@ -215,8 +215,8 @@ public sealed class IntegrationApiTests(SiloProcess silo)
         var added = await integration.SendAsync(HttpMethod.Put, $"{V1}/agents/hn-03/queues/hotline-gd", new { level = 4 }, key);
         Assert.Equal(HttpStatusCode.OK, added.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await integration.SendAsync(HttpMethod.Delete, $"{V1}/agents/hn-03/queues/hotline-gd", headers: key)).StatusCode);
-        // A supervisor's key: not the admin's dashboard.
-        Assert.Equal(HttpStatusCode.Forbidden, (await integration.SendAsync(HttpMethod.Get, CallCenterWebExtensions.DashboardPath, headers: key)).StatusCode);
+        // A supervisor's key: not the admin's audit page.
+        Assert.Equal(HttpStatusCode.Forbidden, (await integration.SendAsync(HttpMethod.Get, "/audit", headers: key)).StatusCode);
 
         var wrong = new Dictionary<string, string> { [ApiKeyAuthenticationHandler.HeaderName] = SiloProcess.ApiKey + "x" };
         Assert.Equal(HttpStatusCode.Unauthorized, (await integration.SendAsync(HttpMethod.Get, $"{V1}/agents", headers: wrong)).StatusCode);

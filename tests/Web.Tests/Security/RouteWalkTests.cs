@@ -40,8 +40,7 @@ public sealed class RouteWalkTests(SiloProcess silo)
                 Api: false)));
         var api = CallCenterWebExtensions.ApiRoutes.Select(r => new RouteRule("GET", r.Path, r.Policy, false, Api: true))
             .Concat(IntegrationApi.Routes.Select(r => new RouteRule(r.Method, r.SamplePath, r.Policy, false, Api: true)))
-            .Append(new RouteRule("GET", CallCenterWebExtensions.OpenApiPath, null, false, Api: true))
-            .Append(new RouteRule("GET", CallCenterWebExtensions.DashboardPath, Permissions.OperateCluster, false, Api: false));
+            .Append(new RouteRule("GET", CallCenterWebExtensions.OpenApiPath, null, false, Api: true));
         return [.. pages.Concat(api)];
     }
 
