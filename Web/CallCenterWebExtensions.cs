@@ -1,9 +1,12 @@
+using System.Text.Json.Serialization;
 using CallCenter.Security;
+using CallCenter.Web.Api;
 using CallCenter.Web.Components;
 using CallCenter.Web.Customers;
 using CallCenter.Web.Security;
 using CallCenter.Web.Shared;
 using CallCenter.Web.Tickets;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
@@ -15,6 +18,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Orleans.Dashboard;
 
 namespace CallCenter.Web;
 
@@ -42,7 +46,11 @@ public static class CallCenterWebExtensions
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddCascadingAuthenticationState();
-        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+        builder.Services.AddAuthentication(CookieOrApiKey)
+            // A request that carries an API key is an integration's; every other one is a person's (cookie).
+            .AddPolicyScheme(CookieOrApiKey, CookieOrApiKey, scheme => scheme.ForwardDefaultSelector = context =>
+                context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName) ? ApiKeyAuthenticationHandler.SchemeName : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
             .AddCookie(cookie =>
             {
                 cookie.LoginPath = AccountEndpoints.LoginPath;
@@ -52,6 +60,9 @@ public static class CallCenterWebExtensions
                 cookie.Cookie.SameSite = SameSiteMode.Strict;
                 cookie.ExpireTimeSpan = TimeSpan.FromHours(12);
                 cookie.SlidingExpiration = true;
+                // An integration calling the API wants a status code, not the login page.
+                cookie.Events.OnRedirectToLogin = context => ApiAwareRedirect(context, StatusCodes.Status401Unauthorized);
+                cookie.Events.OnRedirectToAccessDenied = context => ApiAwareRedirect(context, StatusCodes.Status403Forbidden);
             });
         builder.Services.AddAuthorization(authorization =>
         {
@@ -63,6 +74,11 @@ public static class CallCenterWebExtensions
             authorization.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
         });
         builder.Services.AddAntiforgery();
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        // The document describes the integration API only (not the login form, the dashboard's own JSON endpoints or Blazor).
+        builder.Services.AddOpenApi(OpenApiDocumentName, openApi =>
+            openApi.ShouldInclude = endpoint => endpoint.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true);
         builder.Services.AddHttpContextAccessor();
 
         builder.Services.AddSingleton(TimeProvider.System);
@@ -76,6 +92,12 @@ public static class CallCenterWebExtensions
         builder.Services.AddSingleton<AnnouncementFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AnnouncementFeed>());
         builder.AddTicketScreens(options);
+        if (options.OrleansDashboard)
+        {
+            // The site is co-hosted with the silo: the dashboard's services join that silo (UseOrleans
+            // returns the host's one silo builder), and its pages are mapped behind the admin policy.
+            builder.UseOrleans(silo => silo.AddDashboard());
+        }
         if (options.SeedDemoUsers || options.DemoDeskQueues.Count > 0)
         {
             builder.Services.AddHostedService<DemoUsers>();
@@ -99,11 +121,25 @@ public static class CallCenterWebExtensions
         app.MapAccountEndpoints();
         app.MapStatisticsApi();
         app.MapCustomerApi();
+        app.MapIntegrationApi();
+        // The document is generated from the mapped endpoints, so every /api endpoint is in it.
+        app.MapOpenApi(OpenApiPattern);
+        if (app.Configuration.GetSection(WebOptions.Section).Get<WebOptions>()?.OrleansDashboard == true)
+        {
+            app.MapOrleansDashboard(DashboardPrefix).RequireAuthorization(Permissions.OperateCluster);
+        }
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
 
     public const string StatisticsApiPath = "/api/statistics";
+    private const string CookieOrApiKey = "CookieOrApiKey";
+    public const string OpenApiDocumentName = "v1";
+    public const string OpenApiPattern = "/openapi/{documentName}.json";
+    public const string OpenApiPath = "/openapi/v1.json";
+    public const string DashboardPrefix = "/orleans";
+    /// <summary>The dashboard's start page (its prefix without the slash redirects here).</summary>
+    public const string DashboardPath = DashboardPrefix + "/";
 
     /// <summary>Every API endpoint with its policy; the route-walk test reads this table.</summary>
     public static readonly IReadOnlyList<(string Path, string Policy)> ApiRoutes = [(StatisticsApiPath, Permissions.ViewWallboard), .. CustomerEndpoints.Routes];
@@ -120,6 +156,17 @@ public static class CallCenterWebExtensions
     /// <summary>Whether <c>CallCenter:Web:Enabled</c> asks for the site (on when unset: a host that calls these methods wants a site).</summary>
     public static bool IsEnabled(IConfiguration configuration) =>
         configuration.GetValue<bool?>($"{WebOptions.Section}:{nameof(WebOptions.Enabled)}") ?? true;
+
+    private static Task ApiAwareRedirect(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/openapi"))
+        {
+            context.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
 
     private sealed class NoHttpServer : IServer
     {

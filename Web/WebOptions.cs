@@ -25,6 +25,15 @@ public sealed class WebOptions
     public double ServiceLevelTarget { get; set; } = 0.8;
     /// <summary>The abandonment rate above which the wallboard turns red.</summary>
     public double AbandonmentLimit { get; set; } = 0.05;
+    /// <summary>
+    /// Serve the official Orleans dashboard under /orleans/ for the admin role (permission OperateCluster).
+    /// Off by default: it adds its own collectors to the silo, and with it on the demo's busy agents
+    /// were measurably slower to come free in the browser test; operators turn it on with
+    /// <c>--CallCenter:Web:OrleansDashboard true</c>.
+    /// </summary>
+    public bool OrleansDashboard { get; set; }
+    /// <summary>Keys for integrations calling the API without a cookie (header X-Api-Key), by name; none by default.</summary>
+    public Dictionary<string, Security.ApiKeyOptions> ApiKeys { get; set; } = [];
 
     public IReadOnlyList<string> Validate()
     {
@@ -49,6 +58,7 @@ public sealed class WebOptions
             errors.Add($"{Section}:ServiceLevelTarget must be a share between 0 (exclusive) and 1, like 0.8");
         if (!(AbandonmentLimit is > 0 and <= 1))
             errors.Add($"{Section}:AbandonmentLimit must be a share between 0 (exclusive) and 1, like 0.05");
+        errors.AddRange(Security.ApiKeyAuthenticationHandler.Validate(ApiKeys));
         return errors;
     }
 }

@@ -26,6 +26,8 @@ public sealed record AgentProfile
     [Id(3)] public ImmutableDictionary<string, int> Skills { get; init; } = ImmutableDictionary<string, int>.Empty;
     /// <summary>Queue id -> membership level, 1 = primary; higher levels are offered calls later.</summary>
     [Id(4)] public ImmutableDictionary<string, int> Queues { get; init; } = ImmutableDictionary<string, int>.Empty;
+    /// <summary>The team the agent works in (the console filters by it); null when the agent has none.</summary>
+    [Id(5)] public string? Team { get; init; }
 }
 
 /// <summary>Today's counters for an agent (ACD-4).</summary>

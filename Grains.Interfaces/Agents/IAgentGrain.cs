@@ -10,6 +10,13 @@ namespace CallCenter.Agents;
 public interface IAgentGrain : IGrainWithStringKey
 {
     [Alias("configure")] Task Configure(AgentProfile profile);
+    /// <summary>
+    /// Adds the agent to a queue, or changes its level there (1 = primary), live: a logged-in agent
+    /// joins the queue at once and, when ready, is offered its calls. Returns the new profile.
+    /// </summary>
+    [Alias("set-queue")] Task<AgentProfile> SetQueueMembership(string queueId, int level);
+    /// <summary>Removes the agent from a queue, live: the queue stops offering it calls. Unknown membership is an error.</summary>
+    [Alias("remove-queue")] Task<AgentProfile> RemoveQueueMembership(string queueId);
     /// <summary>Logs in, attaching the phone that rings for offers; the agent starts not-ready unless <paramref name="ready"/>.</summary>
     [Alias("login")] Task Login(IAgentPhone? phone, bool ready);
     [Alias("logout")] Task Logout();

@@ -35,6 +35,8 @@ public enum Permission
     ManageCustomers,
     /// <summary>Write and delete knowledge-base articles (KB-1).</summary>
     EditKnowledge,
+    /// <summary>Open the Orleans dashboard (silos, grains, calls per second): operators of the cluster only.</summary>
+    OperateCluster,
 }
 
 [GenerateSerializer, Immutable, Alias("security.user")]
@@ -71,7 +73,7 @@ public sealed record SecurityDirectory
             [Role.TeamLeader] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.Announce, Permission.CreateTickets, Permission.HandleTickets, Permission.ApproveTicketExtensions, Permission.ViewCustomers],
             [Role.Supervisor] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.ConfigureQueues, Permission.Announce, Permission.CreateTickets, Permission.HandleTickets, Permission.ApproveTicketExtensions, Permission.ViewCustomers, Permission.ManageCustomers],
             [Role.Department] = [Permission.ViewWallboard, Permission.HandleTickets, Permission.EditKnowledge],
-            [Role.Admin] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.ConfigureQueues, Permission.ViewAudit, Permission.Announce, Permission.CreateTickets, Permission.HandleTickets, Permission.ApproveTicketExtensions, Permission.ViewCustomers, Permission.ManageCustomers, Permission.EditKnowledge],
+            [Role.Admin] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.ConfigureQueues, Permission.ViewAudit, Permission.Announce, Permission.CreateTickets, Permission.HandleTickets, Permission.ApproveTicketExtensions, Permission.ViewCustomers, Permission.ManageCustomers, Permission.EditKnowledge, Permission.OperateCluster],
         }.ToImmutableDictionary();
 }
 
@@ -91,6 +93,16 @@ public sealed record AuditEntry(
     [property: Id(3)] string Target,
     [property: Id(4)] string? Detail,
     [property: Id(5)] string? RemoteAddress);
+
+/// <summary>
+/// An audit entry on its way to the database (ADM-1): <see cref="Id"/>, chosen once by the audit log
+/// grain, keys the row, so a batch written again after an outage or a spill leaves one row.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("security.audit-history")]
+public sealed record AuditHistoryRecord(
+    [property: Id(0)] Guid Id,
+    [property: Id(1)] string Log,
+    [property: Id(2)] AuditEntry Entry);
 
 public static class SecurityKeys
 {

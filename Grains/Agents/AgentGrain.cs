@@ -93,6 +93,27 @@ public sealed class AgentGrain(
         }
     }
 
+    public async Task<AgentProfile> SetQueueMembership(string queueId, int level)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(queueId);
+        var profile = Profile with { Queues = Profile.Queues.SetItem(queueId, level) };
+        // Configure validates (level 1 or more) before it changes anything, and joins or leaves the queues live.
+        await Configure(profile);
+        return profile;
+    }
+
+    public async Task<AgentProfile> RemoveQueueMembership(string queueId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(queueId);
+        if (!Profile.Queues.ContainsKey(queueId))
+        {
+            throw new ArgumentException($"Agent '{AgentId}' is not a member of queue '{queueId}'.", nameof(queueId));
+        }
+        var profile = Profile with { Queues = Profile.Queues.Remove(queueId) };
+        await Configure(profile);
+        return profile;
+    }
+
     public async Task Login(IAgentPhone? phone, bool ready)
     {
         _ = Profile;

@@ -51,11 +51,14 @@ public sealed class DemoCenter
             Id = $"{r.Id}-{i:00}",
             Name = $"{r.Name} agent {i}",
             Region = r.Id,
+            // Two teams per region (odd and even desks), so the console's team filter has something to filter.
+            Team = $"{r.Id}-team-{(i % 2 == 1 ? "a" : "b")}",
             Queues = ImmutableDictionary<string, int>.Empty.Add(QueueOf(r.Id), 1).Add(CommonQueue, 2),
         })).Concat(Enumerable.Range(1, options.AgentsPerRegion == 0 ? 0 : Math.Max(2, options.AgentsPerRegion / 2)).Select(i => new AgentProfile
         {
             Id = $"common-{i:00}",
             Name = $"National agent {i}",
+            Team = "national",
             Queues = ImmutableDictionary<string, int>.Empty.Add(CommonQueue, 1),
         })).ToImmutableArray();
         Routing = new RoutingTable(

@@ -6,6 +6,7 @@ using CallCenter.Calls;
 using CallCenter.History;
 using Npgsql;
 using NpgsqlTypes;
+using CallCenter.Security;
 using CallCenter.Tickets;
 
 namespace CallCenter.Silo.History;
@@ -29,6 +30,8 @@ internal sealed class HistoryBatchCopier : IAsyncDisposable
 
     private const string TicketEventColumns = "ticket_id, sequence, kind, at, actor, department_id, target, detail, status_after";
 
+    private const string AuditColumns = "id, log, at, user_name, action, target, detail, remote_address";
+
     // ON COMMIT DELETE ROWS: the staging tables live as long as the session and empty themselves at
     // every commit (and every rollback discards what was copied).
     private const string CreateStagingTables = $"""
@@ -47,6 +50,9 @@ internal sealed class HistoryBatchCopier : IAsyncDisposable
         CREATE TEMP TABLE IF NOT EXISTS history_stage_ticket_event (
             ticket_id text, sequence bigint, kind text, at timestamptz, actor text, department_id text, target text,
             detail text, status_after text) ON COMMIT DELETE ROWS;
+        CREATE TEMP TABLE IF NOT EXISTS history_stage_audit (
+            id uuid, log text, at timestamptz, user_name text, action text, target text, detail text, remote_address text)
+            ON COMMIT DELETE ROWS;
         """;
 
     private const string InsertCdrs =
@@ -60,6 +66,9 @@ internal sealed class HistoryBatchCopier : IAsyncDisposable
 
     private const string InsertTicketEvents =
         $"INSERT INTO ticket_events ({TicketEventColumns}) SELECT {TicketEventColumns} FROM history_stage_ticket_event ON CONFLICT (ticket_id, sequence) DO NOTHING";
+
+    private const string InsertAudit =
+        $"INSERT INTO audit_log ({AuditColumns}) SELECT {AuditColumns} FROM history_stage_audit ON CONFLICT (id) DO NOTHING";
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly int _commandTimeoutSeconds;
@@ -104,6 +113,7 @@ internal sealed class HistoryBatchCopier : IAsyncDisposable
         var intervals = new List<AgentStateInterval>();
         var events = new List<QueueEvent>();
         var ticketEvents = new List<TicketEvent>();
+        var audit = new List<AuditHistoryRecord>();
         foreach (var record in records)
         {
             switch (record)
@@ -112,9 +122,10 @@ internal sealed class HistoryBatchCopier : IAsyncDisposable
                 case AgentStateInterval interval: intervals.Add(interval); break;
                 case QueueEvent queueEvent: events.Add(queueEvent); break;
                 case TicketEvent ticketEvent: ticketEvents.Add(ticketEvent); break;
+                case AuditHistoryRecord entry: audit.Add(entry); break;
             }
         }
-        if (cdrs.Count + intervals.Count + events.Count + ticketEvents.Count == 0)
+        if (cdrs.Count + intervals.Count + events.Count + ticketEvents.Count + audit.Count == 0)
         {
             return 0;
         }
@@ -143,6 +154,11 @@ internal sealed class HistoryBatchCopier : IAsyncDisposable
             {
                 await CopyAsync(connection, "history_stage_ticket_event", TicketEventColumns, ticketEvents, WriteTicketEventAsync, cancellationToken);
                 batch.BatchCommands.Add(new NpgsqlBatchCommand(InsertTicketEvents));
+            }
+            if (audit.Count > 0)
+            {
+                await CopyAsync(connection, "history_stage_audit", AuditColumns, audit, WriteAuditAsync, cancellationToken);
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(InsertAudit));
             }
             await batch.ExecuteNonQueryAsync(cancellationToken);
             long inserted = 0;
@@ -272,6 +288,18 @@ internal sealed class HistoryBatchCopier : IAsyncDisposable
         await TextAsync(w, r.Target, ct);
         await TextAsync(w, r.Detail, ct);
         await TextAsync(w, r.StatusAfter.ToString(), ct);
+    }
+
+    private static async Task WriteAuditAsync(NpgsqlBinaryImporter w, AuditHistoryRecord r, CancellationToken ct)
+    {
+        await w.WriteAsync(r.Id, NpgsqlDbType.Uuid, ct);
+        await TextAsync(w, r.Log, ct);
+        await TimeAsync(w, r.Entry.At, ct);
+        await TextAsync(w, r.Entry.User, ct);
+        await TextAsync(w, r.Entry.Action, ct);
+        await TextAsync(w, r.Entry.Target ?? "", ct);
+        await TextAsync(w, r.Entry.Detail, ct);
+        await TextAsync(w, r.Entry.RemoteAddress, ct);
     }
 
     private static ValueTask TextAsync(NpgsqlBinaryImporter w, string? value, CancellationToken ct) =>

@@ -26,6 +26,7 @@ public static class HistoryServiceCollectionExtensions
         services.AddSingleton<IHistorySink>(sp => sp.GetRequiredService<PostgresHistoryWriter>());
         services.AddSingleton<CallCenter.Tickets.ITicketHistorySink>(sp => sp.GetRequiredService<PostgresHistoryWriter>());
         services.AddSingleton<ICallRecordLookup>(sp => sp.GetRequiredService<PostgresHistoryWriter>());
+        services.AddSingleton<IAuditHistorySink>(sp => sp.GetRequiredService<PostgresHistoryWriter>());
         services.AddHostedService(sp => sp.GetRequiredService<PostgresHistoryWriter>());
         return services;
     }

@@ -5,6 +5,7 @@ using CallCenter.Calls;
 using CallCenter.History;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using CallCenter.Security;
 using CallCenter.Tickets;
 
 namespace CallCenter.Silo.History;
@@ -40,7 +41,7 @@ namespace CallCenter.Silo.History;
 /// <c>.partial</c> file of a crash, up to its last whole line.
 /// </para>
 /// </summary>
-public sealed class PostgresHistoryWriter : ICallDetailRecordSink, ICallRecordLookup, IHistorySink, ITicketHistorySink, IHostedService, IAsyncDisposable, IDisposable
+public sealed class PostgresHistoryWriter : ICallDetailRecordSink, ICallRecordLookup, IHistorySink, ITicketHistorySink, IAuditHistorySink, IHostedService, IAsyncDisposable, IDisposable
 {
     private const int Created = 0, Running = 1, Stopping = 2, Stopped = 3, Disposed = 4;
 
@@ -206,6 +207,12 @@ public sealed class PostgresHistoryWriter : ICallDetailRecordSink, ICallRecordLo
     public ValueTask WriteAsync(TicketEvent ticketEvent)
     {
         Accept(ticketEvent);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask WriteAsync(AuditHistoryRecord record)
+    {
+        Accept(record);
         return ValueTask.CompletedTask;
     }
 

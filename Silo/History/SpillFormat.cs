@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using CallCenter.Calls;
 using CallCenter.History;
+using CallCenter.Security;
 using CallCenter.Tickets;
 
 namespace CallCenter.Silo.History;
@@ -41,6 +42,7 @@ public static class SpillFormat
         public AgentStateInterval? Interval { get; set; }
         public QueueEvent? QueueEvent { get; set; }
         public TicketEvent? TicketEvent { get; set; }
+        public AuditHistoryRecord? Audit { get; set; }
     }
 
     /// <summary>Writes one record as one line (with its newline).</summary>
@@ -52,6 +54,7 @@ public static class SpillFormat
             AgentStateInterval interval => new Line { Interval = interval },
             QueueEvent queueEvent => new Line { QueueEvent = queueEvent },
             TicketEvent ticketEvent => new Line { TicketEvent = ticketEvent },
+            AuditHistoryRecord audit => new Line { Audit = audit },
             _ => throw new ArgumentException($"not a history record: {record.GetType()}", nameof(record)),
         };
         using (var writer = new Utf8JsonWriter(output))
@@ -78,7 +81,7 @@ public static class SpillFormat
         try
         {
             var parsed = JsonSerializer.Deserialize<Line>(line, Json);
-            return (object?)parsed?.Cdr ?? (object?)parsed?.Interval ?? (object?)parsed?.QueueEvent ?? parsed?.TicketEvent;
+            return (object?)parsed?.Cdr ?? (object?)parsed?.Interval ?? (object?)parsed?.QueueEvent ?? (object?)parsed?.TicketEvent ?? parsed?.Audit;
         }
         catch (JsonException)
         {

@@ -25,6 +25,7 @@ public static class Permissions
     public const string ViewCustomers = nameof(Permission.ViewCustomers);
     public const string ManageCustomers = nameof(Permission.ManageCustomers);
     public const string EditKnowledge = nameof(Permission.EditKnowledge);
+    public const string OperateCluster = nameof(Permission.OperateCluster);
 
     public static bool Has(this ClaimsPrincipal user, Permission permission) =>
         user.HasClaim(ClaimType, permission.ToString());

@@ -14,6 +14,9 @@ public sealed class SiloProcess : IAsyncLifetime
 {
     /// <summary>Enough demo calls that the wallboard's figures move every few seconds and the desk agent gets a call soon.</summary>
     public const int CallsPerMinute = 60;
+    /// <summary>An integration's API key the silo is started with (role Supervisor).</summary>
+    public const string ApiKeyName = "integration";
+    public const string ApiKey = "web-tests-api-key-0123456789abcdef";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
     private readonly StringBuilder _output = new();
     private Process? _process;
@@ -43,6 +46,7 @@ public sealed class SiloProcess : IAsyncLifetime
             silo, "--gateway", "false", "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}",
             "--web-port", $"{webPort}", "--metrics-port", "0", "--summary-seconds", "0", "--calls-per-minute", $"{CallsPerMinute}",
             "--cluster-id", $"web-tests-{webPort}",
+            $"--{WebOptions.Section}:ApiKeys:{ApiKeyName}:Key", ApiKey, $"--{WebOptions.Section}:ApiKeys:{ApiKeyName}:Role", "Supervisor",
         })
         {
             start.ArgumentList.Add(arg);

@@ -43,6 +43,18 @@ public sealed partial class WebSession : IDisposable
 
     public Task<HttpResponseMessage> PostAsync(string path, HttpContent content) => _http.PostAsync(path.TrimStart('/'), content);
 
+    /// <summary>Any method with an optional JSON body (the REST API), with the session's cookie and extra headers.</summary>
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? json = null, IReadOnlyDictionary<string, string>? headers = null)
+    {
+        var request = new HttpRequestMessage(method, path.TrimStart('/'))
+        {
+            Content = json is null ? null : System.Net.Http.Json.JsonContent.Create(json),
+        };
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+            request.Headers.Add(name, value);
+        return _http.SendAsync(request);
+    }
+
     public void Dispose() => _http.Dispose();
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]

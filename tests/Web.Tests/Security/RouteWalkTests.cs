@@ -1,6 +1,7 @@
 using System.Net;
 using System.Reflection;
 using CallCenter.Security;
+using CallCenter.Web.Api;
 using CallCenter.Web.Security;
 using CallCenter.Web.Tests.Hosting;
 using Microsoft.AspNetCore.Authorization;
@@ -16,19 +17,30 @@ namespace CallCenter.Web.Tests.Security;
 public sealed class RouteWalkTests(SiloProcess silo)
 {
     /// <summary>Pages any signed-in person may open (they show nothing role-specific).</summary>
-    private static readonly string[] SignedInPages = ["/"];
+    private static readonly string[] SignedInPages = ["/", CallCenterWebExtensions.OpenApiPath];
 
-    private sealed record RouteRule(string Path, string? Policy, bool Anonymous);
+    /// <summary>
+    /// A route to walk. API routes answer with status codes (401 signed out, 403 not allowed); an
+    /// allowed call on the walk's made-up id must reach the handler and find nothing (404), so walking changes nothing.
+    /// </summary>
+    private sealed record RouteRule(string Method, string Path, string? Policy, bool Anonymous, bool Api)
+    {
+        public int AllowedStatus => Api && Path.Contains(IntegrationApi.WalkId, StringComparison.Ordinal) ? 404 : 200;
+    }
 
     private static IReadOnlyList<RouteRule> Routes()
     {
         var pages = typeof(CallCenterWebExtensions).Assembly.GetTypes()
             .Where(t => typeof(IComponent).IsAssignableFrom(t))
             .SelectMany(t => t.GetCustomAttributes<RouteAttribute>().Select(r => new RouteRule(
+                "GET",
                 r.Template,
                 t.GetCustomAttributes<AuthorizeAttribute>().Select(a => a.Policy).FirstOrDefault(p => p is not null),
-                t.GetCustomAttribute<AllowAnonymousAttribute>() is not null)));
-        var api = CallCenterWebExtensions.ApiRoutes.Select(r => new RouteRule(r.Path, r.Policy, false));
+                t.GetCustomAttribute<AllowAnonymousAttribute>() is not null,
+                Api: false)));
+        var api = CallCenterWebExtensions.ApiRoutes.Select(r => new RouteRule("GET", r.Path, r.Policy, false, Api: true))
+            .Concat(IntegrationApi.Routes.Select(r => new RouteRule(r.Method, r.SamplePath, r.Policy, false, Api: true)))
+            .Append(new RouteRule("GET", CallCenterWebExtensions.OpenApiPath, null, false, Api: true));
         return [.. pages.Concat(api)];
     }
 
@@ -43,6 +55,7 @@ public sealed class RouteWalkTests(SiloProcess silo)
         Assert.Contains(routes, r => r.Path == "/tickets/inbox" && r.Policy == Permissions.HandleTickets);
         Assert.Contains(routes, r => r.Path == "/tickets/{TicketId}" && r.Policy == Permissions.HandleTickets);
         Assert.Contains(routes, r => r.Path == "/tickets/new" && r.Policy == Permissions.CreateTickets);
+        Assert.Contains(routes, r => r.Path == $"{IntegrationApi.Prefix}/agents");
         var undeclared = routes.Where(r => r.Policy is null && !r.Anonymous && !SignedInPages.Contains(r.Path)).Select(r => r.Path).ToList();
         Assert.True(undeclared.Count == 0, $"Pages without a policy: {string.Join(", ", undeclared)}");
         var unknown = routes.Where(r => r.Policy is not null && !Enum.TryParse<Permission>(r.Policy, out _)).Select(r => r.Path).ToList();
@@ -61,25 +74,25 @@ public sealed class RouteWalkTests(SiloProcess silo)
             foreach (var route in Routes())
             {
                 var allowed = route.Anonymous || route.Policy is null || permissions.Contains(Enum.Parse<Permission>(route.Policy));
-                var response = await session.GetAsync(route.Path);
+                var response = await session.SendAsync(new HttpMethod(route.Method), route.Path);
                 walked++;
-                var ok = allowed
-                    ? response.StatusCode == HttpStatusCode.OK
+                var ok = allowed ? (int)response.StatusCode == route.AllowedStatus
+                    : route.Api ? response.StatusCode == HttpStatusCode.Forbidden
                     : response.StatusCode == HttpStatusCode.Redirect && response.Headers.Location!.OriginalString.Contains(AccountEndpoints.DeniedPath, StringComparison.Ordinal);
                 if (!ok)
-                    failures.Add($"{person.Role} {route.Path}: expected {(allowed ? "200" : "redirect to denied")}, got {(int)response.StatusCode} {response.Headers.Location}");
+                    failures.Add($"{person.Role} {route.Method} {route.Path}: expected {(allowed ? route.AllowedStatus.ToString() : route.Api ? "403" : "redirect to denied")}, got {(int)response.StatusCode} {response.Headers.Location}");
             }
         }
         using var anonymous = new WebSession(silo.BaseAddress);
         foreach (var route in Routes())
         {
-            var response = await anonymous.GetAsync(route.Path);
+            var response = await anonymous.SendAsync(new HttpMethod(route.Method), route.Path);
             walked++;
-            var ok = route.Anonymous
-                ? response.StatusCode == HttpStatusCode.OK
+            var ok = route.Anonymous ? response.StatusCode == HttpStatusCode.OK
+                : route.Api ? response.StatusCode == HttpStatusCode.Unauthorized
                 : response.StatusCode == HttpStatusCode.Redirect && response.Headers.Location!.OriginalString.Contains(AccountEndpoints.LoginPath, StringComparison.Ordinal);
             if (!ok)
-                failures.Add($"anonymous {route.Path}: got {(int)response.StatusCode} {response.Headers.Location}");
+                failures.Add($"anonymous {route.Method} {route.Path}: got {(int)response.StatusCode} {response.Headers.Location}");
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
         Assert.Equal((DemoUsers.People.Length + 1) * Routes().Count, walked);
