@@ -51,6 +51,7 @@ public sealed class CallGrain(
     RoutingTableCache routing,
     ICallDetailRecordSink records,
     ICallRecordLookup recordLookup,
+    Tickets.ICallbackTicketIntake callbackTickets,
     ILogger<CallGrain> logger) : Grain, ICallGrain
 {
     /// <summary>Tries to enqueue before leaving a call to its keep-alives (a queue whose silo just died is re-activating).</summary>
@@ -709,6 +710,7 @@ public sealed class CallGrain(
         _surveyTimeout?.Dispose();
         _surveyTimeout = null;
         await records.WriteAsync(_record);
+        callbackTickets.OnCallEnded(_record);
         _observer?.CallEnded(_record).Ignore();
         if (stored.RecordExists && !await durable.TryAsync(stored, clear: true))
         {

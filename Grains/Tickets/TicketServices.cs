@@ -46,6 +46,8 @@ public static class TicketSiloExtensions
         silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TicketOptions>, TicketOptionsValidator>());
         silo.Services.TryAddSingleton<TicketServices>();
         silo.Services.TryAddSingleton<ITicketHistorySink, DiscardingTicketHistorySink>();
+        silo.Services.AddOptions<CallbackTicketOptions>().BindConfiguration(CallbackTicketOptions.Section);
+        silo.Services.TryAddSingleton<ICallbackTicketIntake, CallbackTicketIntake>();
         // A ticket reminder's period may be shorter than Orleans' default minimum (one minute).
         silo.Services.AddOptions<ReminderOptions>().Configure<IOptions<TicketOptions>>((reminders, tickets) =>
         {
