@@ -49,7 +49,7 @@ public sealed class EscalationAuditTests
 
         Assert.True(audit.ExactlyOnce);
         Assert.Equal((2, 2), (audit.PastDeadline, audit.EscalatedOnce));
-        Assert.Equal([TimeSpan.FromSeconds(3), TimeSpan.FromMinutes(1)], audit.Lateness);
+        Assert.Equal([TimeSpan.FromSeconds(3), TimeSpan.FromMinutes(1)], audit.Lateness.ToArray());
         Assert.Equal(TimeSpan.FromMinutes(1), audit.Percentile(0.99));
         Assert.Equal(TimeSpan.FromSeconds(3), audit.Percentile(0.5));
     }
