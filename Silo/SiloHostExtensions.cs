@@ -23,6 +23,8 @@ public static class SiloHostExtensions
         ["--migrate-on-start"] = $"{SiloOptions.Section}:MigrateOnStart",
         ["--history-spill-folder"] = $"{SiloOptions.Section}:HistorySpillFolder",
         ["--clock-speed"] = $"{SiloOptions.Section}:ClockSpeed",
+        ["--clock-start"] = $"{SiloOptions.Section}:ClockStart",
+        ["--clock-started-at"] = $"{SiloOptions.Section}:ClockStartedAt",
         ["--cluster-id"] = $"{SiloOptions.Section}:ClusterId",
         ["--service-id"] = $"{SiloOptions.Section}:ServiceId",
         ["--silo-port"] = $"{SiloOptions.Section}:SiloPort",
@@ -101,9 +103,13 @@ public static class SiloHostExtensions
             {
                 orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
             }
-            if (silo.ClockSpeed != 1)
+            if (silo.ClockSpeed != 1 || silo.ClockStart is not null)
             {
-                orleans.Services.AddSingleton(new Time.CallCenterClock(new Time.ScaledTimeProvider(DateTimeOffset.UtcNow, silo.ClockSpeed)));
+                var wallNow = DateTimeOffset.UtcNow;
+                var origin = silo.ClockStart is { } start && silo.ClockStartedAt is { } startedAt
+                    ? start + TimeSpan.FromTicks((long)((wallNow - startedAt).Ticks * silo.ClockSpeed))
+                    : wallNow;
+                orleans.Services.AddSingleton(new Time.CallCenterClock(new Time.ScaledTimeProvider(origin, silo.ClockSpeed)));
             }
             orleans.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(silo.ResponseTimeoutSeconds));
             orleans.AddCallCenter(memoryStorage: !silo.UsesPostgres);

@@ -28,6 +28,7 @@ try
         BenchCommand bench => await Benchmark.RunAsync(bench, cancellation.Token),
         StaffingCommand staffing => Staffing.Run(staffing, Console.Out),
         FailoverCommand failover => await Failover.RunAsync(failover, cancellation.Token),
+        TicketsCommand tickets => await Tickets.RunAsync(tickets, cancellation.Token),
         _ => Help(),
     };
 }

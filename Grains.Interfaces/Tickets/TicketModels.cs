@@ -97,6 +97,11 @@ public sealed record TicketDraft
     [Id(12)] public required string CreatedBy { get; init; }
     /// <summary>The flow the ticket follows, if any (flows defined as data).</summary>
     [Id(13)] public string? FlowId { get; init; }
+    /// <summary>
+    /// A handling period the center set for this ticket, in business minutes (a promise made to the
+    /// caller, a bulk import's own deadlines); null for its category's period.
+    /// </summary>
+    [Id(14)] public int? HandlingMinutes { get; init; }
 }
 
 /// <summary>State of one department's part in joint handling (TKT-6).</summary>

@@ -52,6 +52,7 @@ public sealed class CallGrain(
     ICallDetailRecordSink records,
     ICallRecordLookup recordLookup,
     Customers.CallerRecognition callers,
+    Tickets.ICallbackTicketIntake callbackTickets,
     ILogger<CallGrain> logger) : Grain, ICallGrain
 {
     /// <summary>Tries to enqueue before leaving a call to its keep-alives (a queue whose silo just died is re-activating).</summary>
@@ -714,6 +715,7 @@ public sealed class CallGrain(
         _surveyTimeout?.Dispose();
         _surveyTimeout = null;
         await records.WriteAsync(_record);
+        callbackTickets.OnCallEnded(_record);
         _observer?.CallEnded(_record).Ignore();
         callers.CallEnded(_record).Ignore();
         if (stored.RecordExists && !await durable.TryAsync(stored, clear: true))

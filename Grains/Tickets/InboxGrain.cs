@@ -11,8 +11,12 @@ public sealed class InboxGrain(
     /// <summary>Notices shown on the screen.</summary>
     private const int KeptNotifications = 100;
 
-    /// <summary>Ids remembered for duplicate delivery; re-deliveries come within moments of the first, so a bounded memory suffices.</summary>
-    private const int RememberedIds = 20_000;
+    /// <summary>
+    /// Ids remembered for duplicate delivery; re-deliveries come within moments of the first, so a
+    /// bounded memory suffices. Kept small because the whole set is written with every notice: the
+    /// supervisor's inbox gets every escalation of the center.
+    /// </summary>
+    private const int RememberedIds = 2_000;
 
     private static readonly TimeSpan SubscriptionLifetime = TimeSpan.FromMinutes(2);
 

@@ -28,7 +28,10 @@ public sealed class TicketDeadlinePolicy(BusinessCalendar calendar, double warni
 
     public double WarningShare => warningShare;
 
-    public int HandlingMinutes(TicketDraft draft) => handlingMinutes(draft.Category, draft.Priority);
+    /// <summary>The longest handling period a ticket may be given: a year of round-the-clock business time bounds the calendar walk.</summary>
+    public const int MaxHandlingMinutes = 365 * 24 * 60;
+
+    public int HandlingMinutes(TicketDraft draft) => draft.HandlingMinutes ?? handlingMinutes(draft.Category, draft.Priority);
 
     /// <summary>A new handling period of <paramref name="businessMinutes"/> starting at <paramref name="now"/>.</summary>
     public TicketDeadline Start(int generation, DateTimeOffset now, int businessMinutes)

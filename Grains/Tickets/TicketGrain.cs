@@ -6,11 +6,12 @@ namespace CallCenter.Tickets;
 
 /// <summary>
 /// A ticket (key "ticket-&lt;id&gt;"): loads its state, lets <see cref="TicketWorkflow"/> decide,
-/// persists, then tells the inboxes. Deadlines are absolute instants in the state; a coarse
-/// reminder (one minute, the Orleans minimum) brings the grain back after a restart and a grain
-/// timer fires at the exact instant while it is active. Either one — or activation itself —
-/// runs the same idempotent check, so a late or skipped tick only delays an alert and an alert
-/// is raised once per handling period (invariant 5).
+/// persists, then tells the inboxes. Deadlines are absolute instants in the state. A reminder whose
+/// first tick is the next alert instant (then every <see cref="TicketOptions.ReminderPeriod"/>)
+/// brings the grain back when it was collected or the cluster restarted, without ticking while
+/// nothing is due; a grain timer fires at the exact instant while it is active. Either one — or
+/// activation itself — runs the same idempotent check, so a late or skipped tick only delays an
+/// alert and an alert is raised once per handling period (invariant 5).
 /// </summary>
 public sealed class TicketGrain(
     [PersistentState("ticket", TicketSiloExtensions.StorageName)] IPersistentState<TicketGrainState> state,
@@ -22,8 +23,10 @@ public sealed class TicketGrain(
     private const string DeadlineReminder = "ticket-deadline";
 
     private IGrainTimer? _alertTimer;
-    /// <summary>Whether this grain's reminder exists; null until known (a reminder may outlive a restart).</summary>
-    private bool? _reminderRegistered;
+    /// <summary>The alert instant this grain's reminder is set for; null until known (a reminder may outlive a restart).</summary>
+    private DateTimeOffset? _reminderFor;
+    /// <summary>Whether the reminder is known to be absent.</summary>
+    private bool _reminderAbsent;
 
     private string TicketId => this.GetPrimaryKeyString()[TicketGrainKeys.TicketPrefix.Length..];
 
@@ -197,17 +200,18 @@ public sealed class TicketGrain(
         _alertTimer = null;
         if (TicketDeadlinePolicy.NextAlertAt(ticket) is not { } next)
         {
-            if (_reminderRegistered != false && await this.GetReminder(DeadlineReminder) is { } reminder)
+            if (!_reminderAbsent && await this.GetReminder(DeadlineReminder) is { } reminder)
             {
                 await this.UnregisterReminder(reminder);
             }
-            _reminderRegistered = false;
+            (_reminderAbsent, _reminderFor) = (true, null);
             return;
         }
-        if (_reminderRegistered != true)
+        if (_reminderFor != next)
         {
-            await this.RegisterOrUpdateReminder(DeadlineReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-            _reminderRegistered = true;
+            // Reminders run on the wall clock: the alert instant is converted from the center's clock.
+            await this.RegisterOrUpdateReminder(DeadlineReminder, clock.ToWall(next - clock.Now), services.Options.ReminderPeriod);
+            (_reminderAbsent, _reminderFor) = (false, next);
         }
         _alertTimer = this.RegisterGrainTimer(_ => CheckDeadline(), new GrainTimerCreationOptions
         {

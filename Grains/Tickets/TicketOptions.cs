@@ -46,6 +46,14 @@ public sealed class TicketOptions
     /// <summary>The longest extension a handler may ask for, in business minutes.</summary>
     public int MaxExtensionMinutes { get; set; } = 10 * 8 * 60;
 
+    /// <summary>
+    /// How often a ticket's reminder ticks again after its alert instant until the alert is raised.
+    /// The reminder's first tick is the alert instant itself; the period bounds how late an alert
+    /// is when that tick was missed (the cluster was down, or the tick was skipped). Orleans'
+    /// minimum reminder period is lowered to this when it is shorter than a minute.
+    /// </summary>
+    public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Every problem with the options, empty when they are usable.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -76,6 +84,10 @@ public sealed class TicketOptions
         if (MaxExtensionMinutes <= 0)
         {
             errors.Add($"{Section}:MaxExtensionMinutes must be positive.");
+        }
+        if (ReminderPeriod < TimeSpan.FromSeconds(1) || ReminderPeriod > TimeSpan.FromDays(1))
+        {
+            errors.Add($"{Section}:ReminderPeriod must be between 00:00:01 and 1.00:00:00, not {ReminderPeriod}.");
         }
         if (string.IsNullOrWhiteSpace(Supervisor))
         {

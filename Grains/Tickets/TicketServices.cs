@@ -2,6 +2,7 @@ using CallCenter.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Orleans.Hosting;
 
 namespace CallCenter.Tickets;
 
@@ -45,6 +46,16 @@ public static class TicketSiloExtensions
         silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TicketOptions>, TicketOptionsValidator>());
         silo.Services.TryAddSingleton<TicketServices>();
         silo.Services.TryAddSingleton<ITicketHistorySink, DiscardingTicketHistorySink>();
+        silo.Services.AddOptions<CallbackTicketOptions>().BindConfiguration(CallbackTicketOptions.Section);
+        silo.Services.TryAddSingleton<ICallbackTicketIntake, CallbackTicketIntake>();
+        // A ticket reminder's period may be shorter than Orleans' default minimum (one minute).
+        silo.Services.AddOptions<ReminderOptions>().Configure<IOptions<TicketOptions>>((reminders, tickets) =>
+        {
+            if (tickets.Value.ReminderPeriod < reminders.MinimumReminderPeriod)
+            {
+                reminders.MinimumReminderPeriod = tickets.Value.ReminderPeriod;
+            }
+        });
         return silo;
     }
 

@@ -35,6 +35,10 @@ public sealed class TicketWorkflow(Organization organization, TicketDeadlinePoli
         {
             throw new IllegalTicketActionException("Unknown category, priority or source.");
         }
+        if (draft.HandlingMinutes is <= 0 or > TicketDeadlinePolicy.MaxHandlingMinutes)
+        {
+            throw new IllegalTicketActionException($"A handling period must be 1..{TicketDeadlinePolicy.MaxHandlingMinutes} business minutes, not {draft.HandlingMinutes}.");
+        }
         if (draft.FlowId is not null && flow?.Id != draft.FlowId)
         {
             throw new IllegalTicketActionException($"No flow '{draft.FlowId}'.");

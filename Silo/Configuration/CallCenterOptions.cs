@@ -21,6 +21,12 @@ public sealed class SiloOptions
     public string? HistorySpillFolder { get; set; }
     /// <summary>How many times faster than real time the center's clock runs (for simulations that join this silo).</summary>
     public double ClockSpeed { get; set; } = 1;
+    /// <summary>
+    /// What the center's clock reads at the wall instant <see cref="ClockStartedAt"/> (both or neither):
+    /// silos started at different times, or restarted, then share one accelerated clock.
+    /// </summary>
+    public DateTimeOffset? ClockStart { get; set; }
+    public DateTimeOffset? ClockStartedAt { get; set; }
     /// <summary>How long a silo waits for a probe's answer before counting it missed (cluster failure detection).</summary>
     public double ProbeTimeoutSeconds { get; set; } = 2;
     /// <summary>Missed probes before a silo suspects another; two suspicions declare it dead. 2 s x 3 finds a killed silo in about 6-8 s.</summary>
@@ -65,6 +71,7 @@ public sealed class CallCenterOptionsValidator : IValidateOptions<SiloOptions>, 
         if (o.GatewayPort is < 1 or > 65535) errors.Add($"{SiloOptions.Section}:GatewayPort {o.GatewayPort} is not a TCP port (1-65535)");
         if (o.SiloPort == o.GatewayPort) errors.Add($"{SiloOptions.Section}:SiloPort and GatewayPort must differ (both {o.SiloPort})");
         if (!(o.ClockSpeed > 0) || double.IsInfinity(o.ClockSpeed)) errors.Add($"{SiloOptions.Section}:ClockSpeed must be a positive number");
+        if (o.ClockStart is null != o.ClockStartedAt is null) errors.Add($"{SiloOptions.Section}:ClockStart and ClockStartedAt go together");
         if (!(o.ProbeTimeoutSeconds is >= 0.5 and <= 60)) errors.Add($"{SiloOptions.Section}:ProbeTimeoutSeconds must be between 0.5 and 60");
         if (o.MissedProbesLimit is < 1 or > 10) errors.Add($"{SiloOptions.Section}:MissedProbesLimit must be between 1 and 10");
         if (!(o.ResponseTimeoutSeconds is >= 1 and <= 300)) errors.Add($"{SiloOptions.Section}:ResponseTimeoutSeconds must be between 1 and 300");

@@ -142,6 +142,10 @@ public sealed class DemoSeeder(IGrainFactory grains, DemoCenter center, DemoPhon
         await center.SeedAsync(grains, phone);
         logger.LogInformation("Demo center seeded: {Queues} queues, {Agents} agents, {Prefixes} area codes; call service {Service}",
             center.Queues.Length, center.Agents.Length, center.Routing.Prefixes.Length, DemoCenter.Service);
+        if (await DemoTickets.SeedAsync(grains))
+        {
+            logger.LogInformation("Demo ticket organization seeded: {Departments} departments under the center '{Center}'", DemoTickets.Departments.Length, DemoTickets.Center);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -32,6 +32,8 @@ public static class CommandLine
                 [--join HOST:GATEWAYPORT [--cluster-id ID] [--service-id ID]]
           staffing --rate R --aht S [--target 0.8] [--seconds 20] [--patience P]
           failover [--silos N] [--rate R] [--seconds N] [--kill-after S|none] [--pg-outage S] [--out RESULT.json] ... (see loadtests/README.md)
+          tickets [--tickets 10000] [--storage postgres] [--restart-at 0.5|none] [--silos 2] [--speed 60] [--reminder-period 20]
+                  [--max-wall-lateness 60|none] [--out RESULT.json]
 
         simulate runs a scenario file (see loadtests/scenarios) and writes the result JSON
         (to stdout without --out). With --join it drives a running cluster (cluster and service
@@ -94,7 +96,8 @@ public static class CommandLine
             "bench" => ParseBench(positional, flags),
             "staffing" => ParseStaffing(positional, flags),
             "failover" => new FailoverCommand(global::CallCenter.LoadTests.Failover.FailoverOptions.Parse(positional, flags, args)),
-            _ => throw new UsageException($"unknown command '{verb}'; expected simulate, bench, staffing or failover"),
+            "tickets" => new TicketsCommand(global::CallCenter.LoadTests.Tickets.TicketBenchOptions.Parse(positional, flags, args)),
+            _ => throw new UsageException($"unknown command '{verb}'; expected simulate, bench, staffing, failover or tickets"),
         };
     }
 

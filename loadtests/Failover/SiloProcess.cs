@@ -34,7 +34,7 @@ public sealed class SiloProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
     public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
 
-    public static SiloProcess Start(SiloLaunch launch, int index, int siloPort, int gatewayPort)
+    public static SiloProcess Start(SiloLaunch launch, int index, int siloPort, int gatewayPort, IReadOnlyList<string>? extraArgs = null)
     {
         var logPath = Path.Combine(launch.LogDirectory, $"silo-{index}.log");
         var process = StartLogged(logPath,
@@ -52,6 +52,7 @@ public sealed class SiloProcess : IAsyncDisposable
             "--summary-seconds", "0",
             // Records buffered while PostgreSQL is down stay in the run's folder.
             "--history-spill-folder", Path.Combine(launch.LogDirectory, $"spill-{index}"),
+            .. extraArgs ?? [],
         ]);
         return new SiloProcess(index, siloPort, gatewayPort, logPath, process);
     }
