@@ -53,6 +53,25 @@ public interface ICallGrain : IGrainWithStringKey
     [Alias("transfer")] Task<TransferResult> Transfer(string fromAgentId, TransferTarget target);
     /// <summary>The agent rung for a transfer did not answer (ring timeout, declined): the call goes back to its queue.</summary>
     [Alias("transfer-not-answered"), OneWay] Task TransferNotAnswered(string agentId, long offerId, string reason);
+    /// <summary>
+    /// The gateway that holds the call's audio (its caller session) offers to mix supervisors in (WB-2).
+    /// Sent once the caller is talking with an agent; a call without one (simulated traffic) cannot be monitored.
+    /// </summary>
+    [Alias("attach-media")] Task AttachMedia(ICallMediaHost host);
+    /// <summary>
+    /// A supervisor monitors the connected call (WB-2): the media host rings the supervisor's phone and,
+    /// when it answers, mixes it in with the mode's roles. Called again with another mode, it changes the
+    /// mode live. Throws when the call is not connected, the supervisor is an agent on it, or its audio
+    /// is on no gateway; nothing changes then. Never changes the caller-agent conversation.
+    /// </summary>
+    [Alias("monitor")] Task<CallMonitor> Monitor(string supervisorId, MonitorMode mode);
+    /// <summary>A supervisor stops monitoring (from the console): its phone is hung up. False when it was not monitoring.</summary>
+    [Alias("stop-monitor")] Task<bool> StopMonitor(string supervisorId);
+    /// <summary>The media host: the supervisor's phone answered. False when the monitoring was stopped meanwhile (hang it up).</summary>
+    [Alias("monitor-joined")] Task<bool> MonitorJoined(string supervisorId);
+    /// <summary>The media host: the supervisor's phone hung up, did not answer or failed. The call goes on untouched.</summary>
+    [Alias("monitor-left")] Task MonitorLeft(string supervisorId);
+    [Alias("monitors")] Task<IReadOnlyList<CallMonitor>> GetMonitors();
     [Alias("snapshot")] Task<CallSnapshot> GetSnapshot();
     /// <summary>
     /// The holder of the caller's leg (gateway or simulator) re-asserts a live call every few

@@ -87,6 +87,9 @@ public sealed class CallGrain(
     private CallHandling _handling = new();
     /// <summary>The ring of a blind transfer to an agent (CTI-2); the call is Offered and in no queue meanwhile.</summary>
     private Offer? _transferOffer;
+    /// <summary>The gateway session holding the call's audio, which mixes supervisors in (WB-2); live only, like monitoring.</summary>
+    private ICallMediaHost? _mediaHost;
+    private CallMonitoring _monitoring = CallMonitoring.None;
 
     /// <summary>A survey whose caller neither answers nor hangs up (the gateway vanished) ends without a score after this.</summary>
     public static readonly TimeSpan SurveyTimeout = TimeSpan.FromMinutes(2);
@@ -516,6 +519,73 @@ public sealed class CallGrain(
         }
     }
 
+    public Task AttachMedia(ICallMediaHost host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        if (_state is not (CallState.New or CallState.Ended))
+        {
+            _mediaHost = host;
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task<CallMonitor> Monitor(string supervisorId, MonitorMode mode)
+    {
+        await RequireKnownState();
+        var next = _monitoring.Request(_state, AgentsOnCall(), supervisorId, mode);
+        if (_mediaHost is not { } host)
+        {
+            throw new InvalidOperationException($"Call '{CallId}' cannot be monitored: its audio is not on a SIP gateway.");
+        }
+        _monitoring = next;
+        logger.LogInformation("Call {CallId}: supervisor {SupervisorId} monitors ({Mode})", CallId, supervisorId, mode);
+        host.MonitorRequested(CallId, supervisorId, mode).Ignore();
+        return _monitoring.Monitors[supervisorId];
+    }
+
+    public Task<bool> StopMonitor(string supervisorId)
+    {
+        if (!_monitoring.Monitors.ContainsKey(supervisorId))
+        {
+            return Task.FromResult(false);
+        }
+        _monitoring = _monitoring.Leave(supervisorId);
+        _mediaHost?.MonitorStopped(CallId, supervisorId).Ignore();
+        return Task.FromResult(true);
+    }
+
+    public Task<bool> MonitorJoined(string supervisorId)
+    {
+        if (!_monitoring.IsRinging(supervisorId))
+        {
+            // Stopped while the phone rang, or the conversation ended: the media host hangs the phone up.
+            return Task.FromResult(false);
+        }
+        _monitoring = _monitoring.Join(supervisorId);
+        return Task.FromResult(true);
+    }
+
+    public Task MonitorLeft(string supervisorId)
+    {
+        _monitoring = _monitoring.Leave(supervisorId);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<CallMonitor>> GetMonitors() =>
+        Task.FromResult<IReadOnlyList<CallMonitor>>([.. _monitoring.Monitors.Values]);
+
+    private IEnumerable<string> AgentsOnCall() => _agentId is null ? [] : [_agentId];
+
+    /// <summary>Monitoring lives only as long as the conversation: a transfer, the survey or the end drops every supervisor.</summary>
+    private void EndMonitoring()
+    {
+        foreach (var supervisorId in _monitoring.Monitors.Keys)
+        {
+            _mediaHost?.MonitorStopped(CallId, supervisorId).Ignore();
+        }
+        _monitoring = CallMonitoring.None;
+    }
+
     public Task<CallSnapshot> GetSnapshot() =>
         Task.FromResult(new CallSnapshot(CallId, _state, _queueId, _agentId, _record?.Outcome, _record));
 
@@ -660,6 +730,10 @@ public sealed class CallGrain(
     {
         CallLifecycle.Check(CallId, _state, next);
         _state = next;
+        if (!CallMonitoring.CanBeMonitored(next) && !_monitoring.IsEmpty)
+        {
+            EndMonitoring();
+        }
     }
 
     /// <summary>
