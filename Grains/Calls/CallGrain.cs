@@ -556,11 +556,12 @@ public sealed class CallGrain(
 
     public Task<bool> MonitorJoined(string supervisorId)
     {
-        if (!_monitoring.IsRinging(supervisorId))
+        if (!_monitoring.Monitors.ContainsKey(supervisorId))
         {
             // Stopped while the phone rang, or the conversation ended: the media host hangs the phone up.
             return Task.FromResult(false);
         }
+        // A second answer for the same monitoring is a clear error.
         _monitoring = _monitoring.Join(supervisorId);
         return Task.FromResult(true);
     }
