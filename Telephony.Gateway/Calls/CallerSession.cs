@@ -86,6 +86,31 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
 
     public CallerPhase Phase { get; private set; } = CallerPhase.Answering;
 
+    /// <summary>The supervisors rung into this call, their role in the mix and the RTP exchanged with their phones.</summary>
+    public IReadOnlyList<SupervisorLegState> Supervisors
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _supervisors.Values.Select(s => new SupervisorLegState(s.SupervisorId, s.Mode, s.Joined,
+                    _conference?.RoleOf(s.Leg), s.Leg.PacketsSent, s.Leg.PacketsReceived))];
+            }
+        }
+    }
+
+    /// <summary>Whether the caller and the agent talk through the mixer (with supervisors) rather than a bridge.</summary>
+    public bool IsMixed
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _conference is not null;
+            }
+        }
+    }
+
     /// <summary>Whether the call grain knows this call (it entered a queue).</summary>
     private bool InAcd => _arrival is not null;
 

@@ -97,3 +97,6 @@ public sealed class SupervisorCall : IAsyncDisposable
         await Leg.DisposeAsync();
     }
 }
+
+/// <summary>A supervisor on a call as the gateway sees it: mode, whether it joined, its role in the mix, RTP to and from its phone.</summary>
+public sealed record SupervisorLegState(string SupervisorId, MonitorMode Mode, bool Joined, ConferenceRole? Role, long PacketsSent, long PacketsReceived);
