@@ -51,6 +51,20 @@ public interface ICallGrain : IGrainWithStringKey
     /// longer on the call. Throws when <paramref name="fromAgentId"/> is not connected to the call.
     /// </summary>
     [Alias("transfer")] Task<TransferResult> Transfer(string fromAgentId, TransferTarget target);
+    /// <summary>
+    /// Three-way conference (CTI-2): an agent on the call rings another agent (by id); when that agent answers it
+    /// joins the call and the caller and every agent hear each other. Refused (nothing changes) when the target is
+    /// not ready. Throws when <paramref name="fromAgentId"/> is not on the connected call, the target is on it
+    /// already, another agent is being rung for it, or the call has <see cref="ConferenceRules.MaxAgents"/> agents.
+    /// </summary>
+    [Alias("add-agent")] Task<TransferResult> AddAgent(string fromAgentId, string agentId);
+    /// <summary>
+    /// An agent on the call hangs up. In a conference the caller stays with the other agents and this is false;
+    /// otherwise the call ends (as <see cref="Hangup"/> by the agent) and this is true.
+    /// </summary>
+    [Alias("agent-hangup")] Task<bool> AgentHangup(string agentId);
+    /// <summary>The agents on the call now, the one who answered it first (or was left last) first.</summary>
+    [Alias("agents-on-call")] Task<IReadOnlyList<string>> GetAgentsOnCall();
     /// <summary>The agent rung for a transfer did not answer (ring timeout, declined): the call goes back to its queue.</summary>
     [Alias("transfer-not-answered"), OneWay] Task TransferNotAnswered(string agentId, long offerId, string reason);
     /// <summary>
