@@ -63,6 +63,8 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
     private CallRecording? _recording;
     private AgentLine? _agent;
     private RtpLeg? _agentLeg;
+    /// <summary>Agents added to the conversation (three-way conference, CTI-2) beside the lead agent.</summary>
+    private readonly List<(AgentLine Line, RtpLeg Leg)> _addedAgents = [];
     private CallArrival? _arrival;
     private string _language;
     /// <summary>How many agents' conversations were recorded: each after a transfer gets its own file.</summary>
@@ -95,6 +97,18 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
             {
                 return [.. _supervisors.Values.Select(s => new SupervisorLegState(s.SupervisorId, s.Mode, s.Joined,
                     _conference?.RoleOf(s.Leg), s.Leg.PacketsSent, s.Leg.PacketsReceived))];
+            }
+        }
+    }
+
+    /// <summary>The agents talking with the caller: the lead agent first.</summary>
+    public IReadOnlyList<string> AgentsOnCall
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _agent is null ? [] : [_agent.AgentId, .. _addedAgents.Select(a => a.Line.AgentId)];
             }
         }
     }
@@ -340,14 +354,30 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
 
     public async Task<bool> AgentConnectedAsync(AgentLine line, RtpLeg agentLeg)
     {
+        var joined = false;
         lock (_gate)
         {
-            if (Phase != CallerPhase.Queued || _leg is null)
+            if (Phase == CallerPhase.Connected && _leg is not null && _agent is not null && _agent != line)
+            {
+                // The call grain let this agent join the conversation (three-way conference).
+                _addedAgents.Add((line, agentLeg));
+                joined = true;
+            }
+            else if (Phase != CallerPhase.Queued || _leg is null)
             {
                 return false;
             }
-            Phase = CallerPhase.Connected;
-            _agent = line;
+            else
+            {
+                Phase = CallerPhase.Connected;
+                _agent = line;
+            }
+        }
+        if (joined)
+        {
+            ArrangeMedia();
+            _logger.LogInformation("Call {CallId}: agent {AgentId} joined the conversation", CallId, line.AgentId);
+            return true;
         }
         _waiting?.Cancel();
         _logger.LogInformation("Call {CallId} connected to agent {AgentId}", CallId, line.AgentId);
@@ -375,6 +405,11 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
                 _logger.LogWarning(ex, "Call {CallId} cannot be monitored: its media host was not attached", CallId);
             }
         }
+        await StartRecordingAsync(agentLeg);
+    }
+
+    private async Task StartRecordingAsync(RtpLeg agentLeg)
+    {
         if (_control.Options.RecordCalls)
         {
             // The first conversation keeps the call's plain file name; later ones (after a transfer) are numbered.
@@ -403,8 +438,9 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
     {
         lock (_gate)
         {
-            if (Phase != CallerPhase.Connected || _agent != line || _leg is null)
+            if (Phase != CallerPhase.Connected || _agent != line || _leg is null || _addedAgents.Count > 0)
             {
+                // A conference is not transferred (the call grain refuses it too).
                 return false;
             }
             Phase = CallerPhase.Queued;
@@ -461,7 +497,7 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
                 return;
             }
             var supervisors = _supervisors.Values.Where(s => s.Joined && !s.Leg.IsDisposed).Select(s => (s.Leg, s.Mode)).ToList();
-            if (!ConversationLayout.NeedsMixer(agents: 1, supervisors.Count))
+            if (!ConversationLayout.NeedsMixer(1 + _addedAgents.Count, supervisors.Count))
             {
                 LeaveMixerLocked();
                 if (_held)
@@ -479,7 +515,7 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
             _bridge?.Dispose();
             _bridge = null;
             var conference = _conference ??= _control.Media.CreateConference($"call-{CallId}");
-            var seats = ConversationLayout.Seats(caller, _held, [agent], supervisors);
+            var seats = ConversationLayout.Seats(caller, _held, [agent, .. _addedAgents.Select(a => a.Leg)], supervisors);
             foreach (var gone in _mixed.Where(leg => !seats.Any(seat => seat.Leg == leg)).ToList())
             {
                 conference.Leave(gone);
@@ -641,8 +677,46 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
 
     public async Task AgentHungUpAsync(AgentLine line)
     {
-        if (Phase != CallerPhase.Connected || _agent != line)
+        if (Phase != CallerPhase.Connected)
         {
+            return;
+        }
+        (AgentLine Line, RtpLeg Leg)? lead = null;
+        bool leftConference;
+        lock (_gate)
+        {
+            var added = _addedAgents.FindIndex(a => a.Line == line);
+            if (added >= 0)
+            {
+                _addedAgents.RemoveAt(added);
+            }
+            else if (_agent == line && _addedAgents.Count > 0)
+            {
+                // The lead agent leaves a conference: the next agent leads (and is the one whispered to and recorded).
+                lead = _addedAgents[0];
+                _addedAgents.RemoveAt(0);
+                (_agent, _agentLeg) = (lead.Value.Line, lead.Value.Leg);
+            }
+            else if (_agent != line)
+            {
+                return;
+            }
+            leftConference = added >= 0 || lead is not null;
+        }
+        if (leftConference)
+        {
+            ArrangeMedia();
+            _logger.LogInformation("Call {CallId}: agent {AgentId} left the conversation; the caller stays", CallId, line.AgentId);
+            if (lead is { } next)
+            {
+                if (_recording is { } recording)
+                {
+                    _recording = null;
+                    await recording.DisposeAsync();
+                }
+                await StartRecordingAsync(next.Leg);
+            }
+            await _control.Grains.GetAgent(line.AgentId).Hangup();
             return;
         }
         await StopConversationAsync();
