@@ -255,6 +255,18 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
             return;
         }
         _logger.LogInformation("Call {CallId} waits in queue {QueueId} (region {Region})", CallId, started.QueueId, started.Region);
+        if (_mediaHost is { } host)
+        {
+            try
+            {
+                // Attached while the caller waits, so supervisors can monitor from the moment an agent answers.
+                await Grain.AttachMedia(host);
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            {
+                _logger.LogWarning(ex, "Call {CallId} cannot be monitored: its media host was not attached", CallId);
+            }
+        }
         _ = KeepAliveAsync();
         await WaitInQueueAsync(_waiting.Token);
     }
@@ -393,18 +405,6 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
             _held = false;
         }
         ArrangeMedia();
-        if (_mediaHost is { } host)
-        {
-            try
-            {
-                // Supervisors can monitor from now on: the call grain asks this session to ring them.
-                await Grain.AttachMedia(host);
-            }
-            catch (Exception ex) when (ex is OrleansException or TimeoutException)
-            {
-                _logger.LogWarning(ex, "Call {CallId} cannot be monitored: its media host was not attached", CallId);
-            }
-        }
         await StartRecordingAsync(agentLeg);
     }
 

@@ -41,7 +41,19 @@ public sealed class MonitoringPeerTests(ITestOutputHelper output)
             var session = Assert.IsType<CallerSession>(rig.Gateway.Control!.CallerOf(callId));
             await GatewayRig.Eventually(async () => (await call.GetSnapshot()).State == CallState.Connected, "the call connected");
 
-            await call.Monitor("boss-1", MonitorMode.Listen);
+            // The gateway attaches the call's media host while the caller waits; on a loaded machine it may lag the answer.
+            await GatewayRig.Eventually(async () =>
+            {
+                try
+                {
+                    await call.Monitor("boss-1", MonitorMode.Listen);
+                    return true;
+                }
+                catch (InvalidOperationException)
+                {
+                    return false;
+                }
+            }, "the call accepts monitoring");
             await supervisorPhone.WaitForEventAsync("CALL_ESTABLISHED", Generous, e => e.Direction == "incoming");
             await GatewayRig.Eventually(async () => (await call.GetMonitors()).SingleOrDefault()?.Status == MonitorStatus.Joined, "the supervisor joined");
             await GatewayRig.Eventually(() => Task.FromResult(session.Supervisors.SingleOrDefault()?.Role == ConferenceRole.Listener), "the supervisor listens in the mix");
