@@ -42,6 +42,11 @@ public interface IAgentGrain : IGrainWithStringKey
     /// </summary>
     [Alias("transfer")] Task<CallCenter.Calls.TransferResult> Transfer(CallCenter.Calls.TransferTarget target);
     /// <summary>
+    /// Three-way conference (CTI-2): rings <paramref name="agentId"/>'s phone to join this agent's call; when it
+    /// answers the caller and both agents hear each other. Not accepted when that agent is not ready.
+    /// </summary>
+    [Alias("add-to-call")] Task<CallCenter.Calls.TransferResult> AddToCall(string agentId);
+    /// <summary>
     /// A call being transferred asks this agent's phone to ring. False (and nothing changes) unless
     /// the agent is ready with no offer; the answer then connects through <see cref="Answer"/> as usual.
     /// </summary>

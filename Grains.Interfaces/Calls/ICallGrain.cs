@@ -51,8 +51,41 @@ public interface ICallGrain : IGrainWithStringKey
     /// longer on the call. Throws when <paramref name="fromAgentId"/> is not connected to the call.
     /// </summary>
     [Alias("transfer")] Task<TransferResult> Transfer(string fromAgentId, TransferTarget target);
+    /// <summary>
+    /// Three-way conference (CTI-2): an agent on the call rings another agent (by id); when that agent answers it
+    /// joins the call and the caller and every agent hear each other. Refused (nothing changes) when the target is
+    /// not ready. Throws when <paramref name="fromAgentId"/> is not on the connected call, the target is on it
+    /// already, another agent is being rung for it, or the call has <see cref="ConferenceRules.MaxAgents"/> agents.
+    /// </summary>
+    [Alias("add-agent")] Task<TransferResult> AddAgent(string fromAgentId, string agentId);
+    /// <summary>
+    /// An agent on the call hangs up. In a conference the caller stays with the other agents and this is false;
+    /// otherwise the call ends (as <see cref="Hangup"/> by the agent) and this is true.
+    /// </summary>
+    [Alias("agent-hangup")] Task<bool> AgentHangup(string agentId);
+    /// <summary>The agents on the call now, the one who answered it first (or was left last) first.</summary>
+    [Alias("agents-on-call")] Task<IReadOnlyList<string>> GetAgentsOnCall();
     /// <summary>The agent rung for a transfer did not answer (ring timeout, declined): the call goes back to its queue.</summary>
     [Alias("transfer-not-answered"), OneWay] Task TransferNotAnswered(string agentId, long offerId, string reason);
+    /// <summary>
+    /// The gateway that holds the call's audio (its caller session) offers to mix supervisors in (WB-2).
+    /// Sent once the caller is talking with an agent; a call without one (simulated traffic) cannot be monitored.
+    /// </summary>
+    [Alias("attach-media")] Task AttachMedia(ICallMediaHost host);
+    /// <summary>
+    /// A supervisor monitors the connected call (WB-2): the media host rings the supervisor's phone and,
+    /// when it answers, mixes it in with the mode's roles. Called again with another mode, it changes the
+    /// mode live. Throws when the call is not connected, the supervisor is an agent on it, or its audio
+    /// is on no gateway; nothing changes then. Never changes the caller-agent conversation.
+    /// </summary>
+    [Alias("monitor")] Task<CallMonitor> Monitor(string supervisorId, MonitorMode mode);
+    /// <summary>A supervisor stops monitoring (from the console): its phone is hung up. False when it was not monitoring.</summary>
+    [Alias("stop-monitor")] Task<bool> StopMonitor(string supervisorId);
+    /// <summary>The media host: the supervisor's phone answered. False when the monitoring was stopped meanwhile (hang it up).</summary>
+    [Alias("monitor-joined")] Task<bool> MonitorJoined(string supervisorId);
+    /// <summary>The media host: the supervisor's phone hung up, did not answer or failed. The call goes on untouched.</summary>
+    [Alias("monitor-left")] Task MonitorLeft(string supervisorId);
+    [Alias("monitors")] Task<IReadOnlyList<CallMonitor>> GetMonitors();
     [Alias("snapshot")] Task<CallSnapshot> GetSnapshot();
     /// <summary>What was collected before the queue (IVR digits, account...), for the agent's screen pop (CTI-1); empty for an unknown call.</summary>
     [Alias("attached-data")] Task<System.Collections.Immutable.ImmutableDictionary<string, string>> GetAttachedData();

@@ -242,6 +242,15 @@ public sealed class AgentGrain(
         return result;
     }
 
+    public async Task<TransferResult> AddToCall(string agentId)
+    {
+        if (_presence.State is not (AgentState.OnCall or AgentState.OnHold) || _callId is null)
+        {
+            throw new InvalidOperationException($"Agent '{AgentId}' has no connected call to add '{agentId}' to (state {_presence.State}).");
+        }
+        return await GrainFactory.GetCall(_callId).AddAgent(AgentId, agentId);
+    }
+
     public async Task<bool> Answer(string callId)
     {
         if (_presence.State != AgentState.Reserved || _offer is null || _offer.CallId != callId)
@@ -320,7 +329,8 @@ public sealed class AgentGrain(
         {
             throw new InvalidOperationException($"Agent '{AgentId}' has no connected call to hang up (state {_presence.State}).");
         }
-        await GrainFactory.GetCall(_callId).Hangup(CallParty.Agent);
+        // In a conference the caller stays with the other agents; either way this agent is off the call.
+        await GrainFactory.GetCall(_callId).AgentHangup(AgentId);
         await EndCall();
     }
 

@@ -34,6 +34,8 @@ public sealed class StoredCall
     [Id(16)] public TimeSpan ClosedTalk { get; set; }
     /// <summary>When the agent now on the call answered (a transfer opens a new segment).</summary>
     [Id(17)] public DateTimeOffset? SegmentStart { get; set; }
+    /// <summary>Agents who joined the conversation beside <see cref="AgentId"/> (three-way conference).</summary>
+    [Id(18)] public List<string> ConferenceAgents { get; set; } = [];
 }
 
 /// <summary>
@@ -89,6 +91,13 @@ public sealed class CallGrain(
     private CallHandling _handling = new();
     /// <summary>The ring of a blind transfer to an agent (CTI-2); the call is Offered and in no queue meanwhile.</summary>
     private Offer? _transferOffer;
+    /// <summary>The gateway session holding the call's audio, which mixes supervisors in (WB-2); live only, like monitoring.</summary>
+    private ICallMediaHost? _mediaHost;
+    private CallMonitoring _monitoring = CallMonitoring.None;
+    /// <summary>Agents in the conversation beside <see cref="_agentId"/> (three-way conference, CTI-2).</summary>
+    private readonly List<string> _conferenceAgents = [];
+    /// <summary>The ring of an agent being added to the conversation.</summary>
+    private Offer? _conferenceOffer;
 
     /// <summary>A survey whose caller neither answers nor hangs up (the gateway vanished) ends without a score after this.</summary>
     public static readonly TimeSpan SurveyTimeout = TimeSpan.FromMinutes(2);
@@ -147,6 +156,7 @@ public sealed class CallGrain(
         _talkEndedAt = saved.TalkEndedAt;
         _conversationEndedBy = saved.SurveyEndedBy;
         _recordingPath = saved.RecordingPath;
+        _conferenceAgents.AddRange(saved.ConferenceAgents);
         _handling = new CallHandling
         {
             HandledBy = [.. saved.HandledBy],
@@ -246,6 +256,10 @@ public sealed class CallGrain(
 
     public async Task<bool> Connect(Offer offer, DateTimeOffset answeredAt)
     {
+        if (_conferenceOffer is { } ring && ring.OfferId == offer.OfferId && ring.AgentId == offer.AgentId)
+        {
+            return await JoinConference(offer);
+        }
         if (_state is not (CallState.Queued or CallState.Offered) || offer.QueueId != _queueId)
         {
             return false;
@@ -281,6 +295,10 @@ public sealed class CallGrain(
         if (TransferRules.Check(_state, _agentId, fromAgentId, target) is { } illegal)
         {
             throw new InvalidOperationException($"Call '{CallId}' cannot be transferred to {target}: {illegal}.");
+        }
+        if (_conferenceAgents.Count > 0 || _conferenceOffer is not null)
+        {
+            throw new InvalidOperationException($"Call '{CallId}' cannot be transferred to {target}: it is a conference (the other agents leave first).");
         }
         switch (target.Kind)
         {
@@ -321,8 +339,95 @@ public sealed class CallGrain(
         }
     }
 
+    public async Task<TransferResult> AddAgent(string fromAgentId, string agentId)
+    {
+        await RequireKnownState();
+        if (ConferenceRules.Check(_state, [.. AgentsOnCall()], _conferenceOffer is not null, fromAgentId, agentId) is { } illegal)
+        {
+            throw new InvalidOperationException($"Call '{CallId}' cannot add agent '{agentId}': {illegal}.");
+        }
+        var settings = _queueId is null ? null : await GrainFactory.GetQueue(_queueId).GetSettings();
+        var offer = new Offer(CallId, _queueId!, agentId, OfferId: -Now.UtcTicks, OfferedAt: Now,
+            RingTimeout: settings?.RingTimeout ?? TimeSpan.FromSeconds(15), WrapUp: settings?.WrapUp ?? TimeSpan.Zero,
+            _arrival!.CallerNumber, _arrival.Priority, OfferedOnEntry: false, RingAll: false);
+        bool ringing;
+        try
+        {
+            // The same ring as a transfer's: only a ready agent with no offer rings, and its answer comes back to Connect.
+            ringing = await GrainFactory.GetAgent(agentId).RingForTransfer(offer);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return TransferResult.Refused($"agent '{agentId}' cannot take calls ({ex.Message})");
+        }
+        if (!ringing)
+        {
+            return TransferResult.Refused($"agent '{agentId}' is not ready");
+        }
+        if (!ConferenceRules.CanRingFor(_state))
+        {
+            // The call ended while the agent's phone was asked to ring.
+            GrainFactory.GetAgent(agentId).CancelOffer(CallId, offer.OfferId).Ignore();
+            return TransferResult.Refused($"the call is {_state}");
+        }
+        _conferenceOffer = offer;
+        logger.LogInformation("Call {CallId}: agent {FromAgent} adds agent {AgentId} (ringing)", CallId, fromAgentId, agentId);
+        return TransferResult.Done;
+    }
+
+    private async Task<bool> JoinConference(Offer offer)
+    {
+        _conferenceOffer = null;
+        if (!ConferenceRules.CanRingFor(_state))
+        {
+            return false;
+        }
+        _conferenceAgents.Add(offer.AgentId);
+        _handling = _handling.Joined(offer.AgentId);
+        logger.LogInformation("Call {CallId}: agent {AgentId} joined the conversation ({Agents})", CallId, offer.AgentId, string.Join(", ", AgentsOnCall()));
+        await Store();
+        return true;
+    }
+
+    public async Task<bool> AgentHangup(string agentId)
+    {
+        await RequireKnownState();
+        if (_state is CallState.Connected or CallState.OnHold && _conferenceAgents.Count > 0 && AgentsOnCall().Contains(agentId))
+        {
+            // One agent leaves a conference: the caller stays with the others; the first of them takes the lead.
+            if (agentId == _agentId)
+            {
+                _agentId = _conferenceAgents[0];
+                _conferenceAgents.RemoveAt(0);
+            }
+            else
+            {
+                _conferenceAgents.Remove(agentId);
+            }
+            // A supervisor whispering to the agent who left now whispers to the lead agent (the media host follows).
+            logger.LogInformation("Call {CallId}: agent {AgentId} left the conference; {Agents} stay", CallId, agentId, string.Join(", ", AgentsOnCall()));
+            await Store();
+            return false;
+        }
+        if (_state is CallState.Connected or CallState.OnHold && _agentId != agentId)
+        {
+            throw new InvalidOperationException($"Agent '{agentId}' is not on call '{CallId}'.");
+        }
+        await Hangup(CallParty.Agent);
+        return true;
+    }
+
+    public Task<IReadOnlyList<string>> GetAgentsOnCall() => Task.FromResult<IReadOnlyList<string>>([.. AgentsOnCall()]);
+
     public async Task TransferNotAnswered(string agentId, long offerId, string reason)
     {
+        if (_conferenceOffer is { } ring && ring.AgentId == agentId && ring.OfferId == offerId)
+        {
+            // Nobody joins: the conversation goes on as it was.
+            _conferenceOffer = null;
+            logger.LogInformation("Call {CallId}: agent {AgentId} did not join ({Reason})", CallId, agentId, reason);
+            return;
+        }
         if (_transferOffer is not { } offer || offer.AgentId != agentId || offer.OfferId != offerId || _state != CallState.Offered)
         {
             return;
@@ -377,10 +482,15 @@ public sealed class CallGrain(
                 // One timestamp for both sides, so the record never ends after the agent's next call starts.
                 var now = Now;
                 var agentId = _agentId;
+                var others = _conferenceAgents.ToList();
                 await End(CallOutcome.Completed, party, null, now);
                 if (party != CallParty.Agent && agentId is not null)
                 {
                     GrainFactory.GetAgent(agentId).CallEnded(CallId, now).Ignore();
+                }
+                foreach (var other in others)
+                {
+                    GrainFactory.GetAgent(other).CallEnded(CallId, now).Ignore();
                 }
                 return;
         }
@@ -445,9 +555,9 @@ public sealed class CallGrain(
         _talkEndedAt = now;
         _conversationEndedBy = endedBy;
         await Store();
-        if (_agentId is not null)
+        foreach (var agentId in AgentsOnCall())
         {
-            GrainFactory.GetAgent(_agentId).CallEnded(CallId, now).Ignore();
+            GrainFactory.GetAgent(agentId).CallEnded(CallId, now).Ignore();
         }
         StartSurveyTimeout();
         return true;
@@ -521,6 +631,74 @@ public sealed class CallGrain(
 
     public Task<ImmutableDictionary<string, string>> GetAttachedData() =>
         Task.FromResult(_arrival?.AttachedData ?? ImmutableDictionary<string, string>.Empty);
+
+    public Task AttachMedia(ICallMediaHost host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        if (_state is not (CallState.New or CallState.Ended))
+        {
+            _mediaHost = host;
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task<CallMonitor> Monitor(string supervisorId, MonitorMode mode)
+    {
+        await RequireKnownState();
+        var next = _monitoring.Request(_state, AgentsOnCall(), supervisorId, mode);
+        if (_mediaHost is not { } host)
+        {
+            throw new InvalidOperationException($"Call '{CallId}' cannot be monitored: its audio is not on a SIP gateway.");
+        }
+        _monitoring = next;
+        logger.LogInformation("Call {CallId}: supervisor {SupervisorId} monitors ({Mode})", CallId, supervisorId, mode);
+        host.MonitorRequested(CallId, supervisorId, mode).Ignore();
+        return _monitoring.Monitors[supervisorId];
+    }
+
+    public Task<bool> StopMonitor(string supervisorId)
+    {
+        if (!_monitoring.Monitors.ContainsKey(supervisorId))
+        {
+            return Task.FromResult(false);
+        }
+        _monitoring = _monitoring.Leave(supervisorId);
+        _mediaHost?.MonitorStopped(CallId, supervisorId).Ignore();
+        return Task.FromResult(true);
+    }
+
+    public Task<bool> MonitorJoined(string supervisorId)
+    {
+        if (!_monitoring.Monitors.ContainsKey(supervisorId))
+        {
+            // Stopped while the phone rang, or the conversation ended: the media host hangs the phone up.
+            return Task.FromResult(false);
+        }
+        // A second answer for the same monitoring is a clear error.
+        _monitoring = _monitoring.Join(supervisorId);
+        return Task.FromResult(true);
+    }
+
+    public Task MonitorLeft(string supervisorId)
+    {
+        _monitoring = _monitoring.Leave(supervisorId);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<CallMonitor>> GetMonitors() =>
+        Task.FromResult<IReadOnlyList<CallMonitor>>([.. _monitoring.Monitors.Values]);
+
+    private IEnumerable<string> AgentsOnCall() => _agentId is null ? _conferenceAgents : [_agentId, .. _conferenceAgents];
+
+    /// <summary>Monitoring lives only as long as the conversation: a transfer, the survey or the end drops every supervisor.</summary>
+    private void EndMonitoring()
+    {
+        foreach (var supervisorId in _monitoring.Monitors.Keys)
+        {
+            _mediaHost?.MonitorStopped(CallId, supervisorId).Ignore();
+        }
+        _monitoring = CallMonitoring.None;
+    }
 
     public Task<CallSnapshot> GetSnapshot() =>
         Task.FromResult(new CallSnapshot(CallId, _state, _queueId, _agentId, _record?.Outcome, _record));
@@ -659,6 +837,7 @@ public sealed class CallGrain(
         saved.HandledBy = [.. _handling.HandledBy];
         saved.ClosedTalk = _handling.ClosedTalk;
         saved.SegmentStart = _handling.SegmentStart;
+        saved.ConferenceAgents = [.. _conferenceAgents];
         return durable.TryAsync(stored);
     }
 
@@ -666,6 +845,16 @@ public sealed class CallGrain(
     {
         CallLifecycle.Check(CallId, _state, next);
         _state = next;
+        if (!CallMonitoring.CanBeMonitored(next) && !_monitoring.IsEmpty)
+        {
+            EndMonitoring();
+        }
+        if (!ConferenceRules.CanRingFor(next) && _conferenceOffer is { } ring)
+        {
+            // The conversation is over: the agent being added stops ringing.
+            _conferenceOffer = null;
+            GrainFactory.GetAgent(ring.AgentId).CancelOffer(CallId, ring.OfferId).Ignore();
+        }
     }
 
     /// <summary>

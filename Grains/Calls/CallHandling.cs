@@ -29,6 +29,20 @@ public sealed record CallHandling
         return this with { HandledBy = named, SegmentStart = at };
     }
 
+    /// <summary>
+    /// Another agent joined the conversation (three-way conference): it is named, and the conversation's one talk
+    /// segment goes on, since the caller talks the whole time whoever is on the line.
+    /// </summary>
+    public CallHandling Joined(string agentId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(agentId);
+        if (SegmentStart is null)
+        {
+            throw new InvalidOperationException($"No conversation to join; '{agentId}' must answer the call instead.");
+        }
+        return HandledBy.Contains(agentId) ? this : this with { HandledBy = HandledBy.Add(agentId) };
+    }
+
     /// <summary>The current agent left the call (transfer): its segment is closed at <paramref name="at"/>.</summary>
     public CallHandling Left(DateTimeOffset at)
     {

@@ -6,7 +6,8 @@ namespace CallCenter.Telephony.Gateway.Calls;
 
 /// <summary>
 /// Agents' phones register with the agent id as the SIP user. Only agents the center knows (a
-/// configured profile) may register; the password comes from the gateway's settings.
+/// configured profile) may register; the password comes from the gateway's settings. Supervisors' phones
+/// (<see cref="GatewayOptions.Supervisors"/>) register with their own passwords.
 /// </summary>
 public sealed class AgentCredentials(IGrainFactory grains, GatewayOptions options, ILogger<AgentCredentials> logger) : ICredentialStore
 {
@@ -15,6 +16,10 @@ public sealed class AgentCredentials(IGrainFactory grains, GatewayOptions option
         if (!IsAgentId(user))
         {
             return null;
+        }
+        if (options.Supervisors.TryGetValue(user, out var supervisorPassword))
+        {
+            return supervisorPassword;
         }
         try
         {

@@ -89,6 +89,12 @@ public sealed class CallControl : IAsyncDisposable
 
     private async Task OnRegisteredAsync(Registration registration)
     {
+        if (Options.IsSupervisor(registration.User))
+        {
+            // A supervisor's phone takes no ACD calls: it rings only to monitor one (the registrar finds it then).
+            _logger.LogInformation("Supervisor {SupervisorId}'s phone registered at {Contact}", registration.User, registration.Contact);
+            return;
+        }
         if (_lines.TryGetValue(registration.User, out var existing))
         {
             existing.Registration = registration;

@@ -38,7 +38,7 @@ public enum CallerPhase
 /// hangs up first, and keeps the call grain alive until it has ended. The call grain decides; this
 /// class only carries out and reports.
 /// </summary>
-public sealed class CallerSession : ICallerSide, ICallObserver
+public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
 {
     private readonly CallControl _control;
     private readonly IncomingCall _sip;
@@ -49,13 +49,22 @@ public sealed class CallerSession : ICallerSide, ICallObserver
     private readonly object _gate = new();
     private RtpLeg? _leg;
     private ICallObserver? _observer;
+    private ICallMediaHost? _mediaHost;
     private readonly TaskCompletionSource _recordReceived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private static readonly TimeSpan ObserverGrace = TimeSpan.FromSeconds(30);
     private CancellationTokenSource? _waiting;
     private MediaBridge? _bridge;
+    /// <summary>The mixer, while supervisors are on the call (a plain bridge carries caller and agent alone).</summary>
+    private Conference? _conference;
+    private readonly List<RtpLeg> _mixed = [];
+    private bool _held;
+    /// <summary>Supervisors' phones rung into this call (WB-2), by supervisor id.</summary>
+    private readonly Dictionary<string, SupervisorCall> _supervisors = new(StringComparer.Ordinal);
     private CallRecording? _recording;
     private AgentLine? _agent;
     private RtpLeg? _agentLeg;
+    /// <summary>Agents added to the conversation (three-way conference, CTI-2) beside the lead agent.</summary>
+    private readonly List<(AgentLine Line, RtpLeg Leg)> _addedAgents = [];
     private CallArrival? _arrival;
     private string _language;
     /// <summary>How many agents' conversations were recorded: each after a transfer gets its own file.</summary>
@@ -78,6 +87,43 @@ public sealed class CallerSession : ICallerSide, ICallObserver
     public string CallerNumber { get; }
 
     public CallerPhase Phase { get; private set; } = CallerPhase.Answering;
+
+    /// <summary>The supervisors rung into this call, their role in the mix and the RTP exchanged with their phones.</summary>
+    public IReadOnlyList<SupervisorLegState> Supervisors
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _supervisors.Values.Select(s => new SupervisorLegState(s.SupervisorId, s.Mode, s.Joined,
+                    _conference?.RoleOf(s.Leg), s.Leg.PacketsSent, s.Leg.PacketsReceived))];
+            }
+        }
+    }
+
+    /// <summary>The agents talking with the caller: the lead agent first.</summary>
+    public IReadOnlyList<string> AgentsOnCall
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _agent is null ? [] : [_agent.AgentId, .. _addedAgents.Select(a => a.Line.AgentId)];
+            }
+        }
+    }
+
+    /// <summary>Whether the caller and the agent talk through the mixer (with supervisors) rather than a bridge.</summary>
+    public bool IsMixed
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _conference is not null;
+            }
+        }
+    }
 
     /// <summary>Whether the call grain knows this call (it entered a queue).</summary>
     private bool InAcd => _arrival is not null;
@@ -180,6 +226,7 @@ public sealed class CallerSession : ICallerSide, ICallObserver
         }
         _sip.OnReinvite = (_, reoffer) => new MediaNegotiation(_control.Options.ListenAddress).Answer(reoffer, _leg) ?? _sip.LocalSdp!;
         _observer = _control.Grains.CreateObjectReference<ICallObserver>(this);
+        _mediaHost = _control.Grains.CreateObjectReference<ICallMediaHost>(this);
         Phase = CallerPhase.Ivr;
         return true;
     }
@@ -208,6 +255,18 @@ public sealed class CallerSession : ICallerSide, ICallObserver
             return;
         }
         _logger.LogInformation("Call {CallId} waits in queue {QueueId} (region {Region})", CallId, started.QueueId, started.Region);
+        if (_mediaHost is { } host)
+        {
+            try
+            {
+                // Attached while the caller waits, so supervisors can monitor from the moment an agent answers.
+                await Grain.AttachMedia(host);
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            {
+                _logger.LogWarning(ex, "Call {CallId} cannot be monitored: its media host was not attached", CallId);
+            }
+        }
         _ = KeepAliveAsync();
         await WaitInQueueAsync(_waiting.Token);
     }
@@ -307,14 +366,30 @@ public sealed class CallerSession : ICallerSide, ICallObserver
 
     public async Task<bool> AgentConnectedAsync(AgentLine line, RtpLeg agentLeg)
     {
+        var joined = false;
         lock (_gate)
         {
-            if (Phase != CallerPhase.Queued || _leg is null)
+            if (Phase == CallerPhase.Connected && _leg is not null && _agent is not null && _agent != line)
+            {
+                // The call grain let this agent join the conversation (three-way conference).
+                _addedAgents.Add((line, agentLeg));
+                joined = true;
+            }
+            else if (Phase != CallerPhase.Queued || _leg is null)
             {
                 return false;
             }
-            Phase = CallerPhase.Connected;
-            _agent = line;
+            else
+            {
+                Phase = CallerPhase.Connected;
+                _agent = line;
+            }
+        }
+        if (joined)
+        {
+            ArrangeMedia();
+            _logger.LogInformation("Call {CallId}: agent {AgentId} joined the conversation", CallId, line.AgentId);
+            return true;
         }
         _waiting?.Cancel();
         _logger.LogInformation("Call {CallId} connected to agent {AgentId}", CallId, line.AgentId);
@@ -324,8 +399,17 @@ public sealed class CallerSession : ICallerSide, ICallObserver
 
     private async Task ConverseAsync(RtpLeg agentLeg)
     {
-        _agentLeg = agentLeg;
-        _bridge = _control.Media.Bridge(_leg!, agentLeg);
+        lock (_gate)
+        {
+            _agentLeg = agentLeg;
+            _held = false;
+        }
+        ArrangeMedia();
+        await StartRecordingAsync(agentLeg);
+    }
+
+    private async Task StartRecordingAsync(RtpLeg agentLeg)
+    {
         if (_control.Options.RecordCalls)
         {
             // The first conversation keeps the call's plain file name; later ones (after a transfer) are numbered.
@@ -354,8 +438,9 @@ public sealed class CallerSession : ICallerSide, ICallObserver
     {
         lock (_gate)
         {
-            if (Phase != CallerPhase.Connected || _agent != line || _leg is null)
+            if (Phase != CallerPhase.Connected || _agent != line || _leg is null || _addedAgents.Count > 0)
             {
+                // A conference is not transferred (the call grain refuses it too).
                 return false;
             }
             Phase = CallerPhase.Queued;
@@ -387,26 +472,251 @@ public sealed class CallerSession : ICallerSide, ICallObserver
     /// <summary>The agent's phone put the caller on hold (music) or took them back (bridged again).</summary>
     public void SetHold(bool onHold)
     {
-        if (Phase != CallerPhase.Connected || _leg is null || _agentLeg is null)
+        lock (_gate)
         {
-            return;
+            if (Phase != CallerPhase.Connected || _leg is null || _agentLeg is null || _held == onHold)
+            {
+                return;
+            }
+            _held = onHold;
         }
-        if (onHold)
+        ArrangeMedia();
+    }
+
+    /// <summary>
+    /// Puts the conversation's legs where <see cref="ConversationLayout"/> says: a bridge for the caller and the
+    /// agent alone, the mixer with each supervisor's role otherwise; a held caller hears music. Called after every
+    /// change (answer, hold, a supervisor joining, leaving or changing mode).
+    /// </summary>
+    private void ArrangeMedia()
+    {
+        lock (_gate)
         {
+            if (Phase != CallerPhase.Connected || _leg is not { } caller || _agentLeg is not { } agent)
+            {
+                return;
+            }
+            var supervisors = _supervisors.Values.Where(s => s.Joined && !s.Leg.IsDisposed).Select(s => (s.Leg, s.Mode)).ToList();
+            if (!ConversationLayout.NeedsMixer(1 + _addedAgents.Count, supervisors.Count))
+            {
+                LeaveMixerLocked();
+                if (_held)
+                {
+                    _bridge?.Dispose();
+                    _bridge = null;
+                    caller.Play(_control.HoldMusic());
+                }
+                else if (_bridge is null)
+                {
+                    _bridge = _control.Media.Bridge(caller, agent);
+                }
+                return;
+            }
             _bridge?.Dispose();
             _bridge = null;
-            _leg.Play(_control.HoldMusic());
+            var conference = _conference ??= _control.Media.CreateConference($"call-{CallId}");
+            var seats = ConversationLayout.Seats(caller, _held, [agent, .. _addedAgents.Select(a => a.Leg)], supervisors);
+            foreach (var gone in _mixed.Where(leg => !seats.Any(seat => seat.Leg == leg)).ToList())
+            {
+                conference.Leave(gone);
+                _mixed.Remove(gone);
+            }
+            if (_held)
+            {
+                caller.Play(_control.HoldMusic());
+            }
+            foreach (var seat in seats)
+            {
+                conference.Join(seat.Leg, seat.Role, seat.WhisperTarget);
+                if (!_mixed.Contains(seat.Leg)) _mixed.Add(seat.Leg);
+            }
         }
-        else if (_bridge is null)
+    }
+
+    private void LeaveMixerLocked()
+    {
+        _conference?.Dispose();
+        _conference = null;
+        _mixed.Clear();
+    }
+
+    // ---- ICallMediaHost: supervisors (WB-2) -----------------------------------------------------
+
+    public Task MonitorRequested(string callId, string supervisorId, MonitorMode mode)
+    {
+        _ = MonitorAsync(supervisorId, mode);
+        return Task.CompletedTask;
+    }
+
+    public Task MonitorStopped(string callId, string supervisorId)
+    {
+        SupervisorCall? supervisor;
+        lock (_gate)
         {
-            _bridge = _control.Media.Bridge(_leg, _agentLeg);
+            if (_supervisors.Remove(supervisorId, out supervisor))
+            {
+                supervisor.StoppedByCall = true;
+            }
+        }
+        if (supervisor is not null)
+        {
+            ArrangeMedia();
+            _ = supervisor.DisposeAsync().AsTask();
+            _logger.LogInformation("Call {CallId}: supervisor {SupervisorId} stopped monitoring", CallId, supervisorId);
+        }
+        return Task.CompletedTask;
+    }
+
+    private async Task MonitorAsync(string supervisorId, MonitorMode mode)
+    {
+        lock (_gate)
+        {
+            if (_supervisors.TryGetValue(supervisorId, out var existing))
+            {
+                existing.Mode = mode;
+            }
+        }
+        if (_supervisors.ContainsKey(supervisorId))
+        {
+            ArrangeMedia();
+            _logger.LogInformation("Call {CallId}: supervisor {SupervisorId} now in {Mode} mode", CallId, supervisorId, mode);
+            return;
+        }
+        if (Phase != CallerPhase.Connected || _control.Sip.Registrar.Lookup(supervisorId) is not { } registration)
+        {
+            _logger.LogInformation("Call {CallId}: supervisor {SupervisorId}'s phone is not registered here (or the call is not connected)", CallId, supervisorId);
+            await ReportMonitorLeftAsync(supervisorId);
+            return;
+        }
+        SupervisorCall supervisor;
+        try
+        {
+            supervisor = SupervisorCall.Ring(_control, registration, CallId, CallerNumber, mode);
+        }
+        catch (Exception ex) when (ex is MediaException or InvalidOperationException or ArgumentException or IOException)
+        {
+            _logger.LogWarning(ex, "Call {CallId}: could not ring supervisor {SupervisorId}", CallId, supervisorId);
+            await ReportMonitorLeftAsync(supervisorId);
+            return;
+        }
+        bool added;
+        lock (_gate)
+        {
+            added = Phase == CallerPhase.Connected && _supervisors.TryAdd(supervisorId, supervisor);
+        }
+        if (!added)
+        {
+            await supervisor.DisposeAsync();
+            return;
+        }
+        _logger.LogInformation("Call {CallId}: ringing supervisor {SupervisorId} to {Mode}", CallId, supervisorId, mode);
+        await SuperviseAsync(supervisor);
+    }
+
+    /// <summary>From the supervisor's answer to its hang-up; the caller and the agent are never touched.</summary>
+    private async Task SuperviseAsync(SupervisorCall supervisor)
+    {
+        try
+        {
+            if (await supervisor.AnsweredAsync() && await Grain.MonitorJoined(supervisor.SupervisorId))
+            {
+                lock (_gate)
+                {
+                    supervisor.Joined = _supervisors.GetValueOrDefault(supervisor.SupervisorId) == supervisor;
+                }
+                ArrangeMedia();
+                _logger.LogInformation("Call {CallId}: supervisor {SupervisorId} joined ({Mode})", CallId, supervisor.SupervisorId, supervisor.Mode);
+                await supervisor.Ended;
+            }
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException or InvalidOperationException)
+        {
+            _logger.LogWarning(ex, "Call {CallId}: supervisor {SupervisorId}'s monitoring failed", CallId, supervisor.SupervisorId);
+        }
+        lock (_gate)
+        {
+            if (_supervisors.GetValueOrDefault(supervisor.SupervisorId) == supervisor)
+            {
+                _supervisors.Remove(supervisor.SupervisorId);
+            }
+        }
+        ArrangeMedia();
+        await supervisor.DisposeAsync();
+        if (!supervisor.StoppedByCall)
+        {
+            await ReportMonitorLeftAsync(supervisor.SupervisorId);
+        }
+    }
+
+    private async Task ReportMonitorLeftAsync(string supervisorId)
+    {
+        try
+        {
+            await Grain.MonitorLeft(supervisorId);
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException)
+        {
+            _logger.LogDebug(ex, "Call {CallId}: supervisor {SupervisorId}'s leaving not reported", CallId, supervisorId);
+        }
+    }
+
+    private async Task HangUpSupervisorsAsync()
+    {
+        SupervisorCall[] supervisors;
+        lock (_gate)
+        {
+            supervisors = [.. _supervisors.Values];
+            _supervisors.Clear();
+        }
+        foreach (var supervisor in supervisors)
+        {
+            supervisor.StoppedByCall = true;
+            await supervisor.DisposeAsync();
         }
     }
 
     public async Task AgentHungUpAsync(AgentLine line)
     {
-        if (Phase != CallerPhase.Connected || _agent != line)
+        if (Phase != CallerPhase.Connected)
         {
+            return;
+        }
+        (AgentLine Line, RtpLeg Leg)? lead = null;
+        bool leftConference;
+        lock (_gate)
+        {
+            var added = _addedAgents.FindIndex(a => a.Line == line);
+            if (added >= 0)
+            {
+                _addedAgents.RemoveAt(added);
+            }
+            else if (_agent == line && _addedAgents.Count > 0)
+            {
+                // The lead agent leaves a conference: the next agent leads (and is the one whispered to and recorded).
+                lead = _addedAgents[0];
+                _addedAgents.RemoveAt(0);
+                (_agent, _agentLeg) = (lead.Value.Line, lead.Value.Leg);
+            }
+            else if (_agent != line)
+            {
+                return;
+            }
+            leftConference = added >= 0 || lead is not null;
+        }
+        if (leftConference)
+        {
+            ArrangeMedia();
+            _logger.LogInformation("Call {CallId}: agent {AgentId} left the conversation; the caller stays", CallId, line.AgentId);
+            if (lead is { } next)
+            {
+                if (_recording is { } recording)
+                {
+                    _recording = null;
+                    await recording.DisposeAsync();
+                }
+                await StartRecordingAsync(next.Leg);
+            }
+            await _control.Grains.GetAgent(line.AgentId).Hangup();
             return;
         }
         await StopConversationAsync();
@@ -587,8 +897,12 @@ public sealed class CallerSession : ICallerSide, ICallObserver
 
     private async Task StopConversationAsync()
     {
-        _bridge?.Dispose();
-        _bridge = null;
+        lock (_gate)
+        {
+            _bridge?.Dispose();
+            _bridge = null;
+            LeaveMixerLocked();
+        }
         if (_recording is { } recording)
         {
             _recording = null;
@@ -627,6 +941,7 @@ public sealed class CallerSession : ICallerSide, ICallObserver
     private async Task ReleaseAsync()
     {
         await StopConversationAsync();
+        await HangUpSupervisorsAsync();
         if (_leg is { } leg)
         {
             await leg.DisposeAsync();
@@ -634,7 +949,8 @@ public sealed class CallerSession : ICallerSide, ICallObserver
         if (_observer is { } observer)
         {
             _observer = null;
-            _ = ReleaseObserverAsync(observer);
+            _ = ReleaseObserverAsync(observer, _mediaHost);
+            _mediaHost = null;
         }
         _control.Forget(this);
     }
@@ -642,10 +958,14 @@ public sealed class CallerSession : ICallerSide, ICallObserver
     // A caller who hangs up ends the call in the grain, which then sends its record to this observer:
     // keep the reference until the record arrives (or a grace period passes), so that message does
     // not land on a deleted reference.
-    private async Task ReleaseObserverAsync(ICallObserver observer)
+    private async Task ReleaseObserverAsync(ICallObserver observer, ICallMediaHost? mediaHost)
     {
         await Task.WhenAny(_recordReceived.Task, Task.Delay(ObserverGrace, _control.Time));
         _control.Grains.DeleteObjectReference<ICallObserver>(observer);
+        if (mediaHost is not null)
+        {
+            _control.Grains.DeleteObjectReference<ICallMediaHost>(mediaHost);
+        }
     }
 
     /// <summary>The caller's SIP URI and address, for calling back (ACD-6).</summary>

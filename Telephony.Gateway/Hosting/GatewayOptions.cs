@@ -33,6 +33,11 @@ public sealed class GatewayOptions
     /// <summary>Digest password of every agent's phone unless <see cref="AgentPasswords"/> names the agent.</summary>
     public string AgentPassword { get; set; } = "agent";
     public Dictionary<string, string> AgentPasswords { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Supervisors' phones (WB-2), SIP user to digest password: they register like agents' phones but are never
+    /// logged in as agents; the console's listen / whisper / barge rings them. The web user name is the SIP user.
+    /// </summary>
+    public Dictionary<string, string> Supervisors { get; set; } = new(StringComparer.Ordinal) { ["supervisor"] = "supervisor" };
     /// <summary>An agent whose phone registers is logged in ready (as app_queue's dynamic members are); otherwise not-ready until the desktop says ready.</summary>
     public bool ReadyOnRegister { get; set; } = true;
     /// <summary>How long a service number rings before the IVR answers (0: at once).</summary>
@@ -56,6 +61,8 @@ public sealed class GatewayOptions
     public string PromptFolderOrDefault => PromptFolder ?? DataFolder("prompts");
     public string RecordingFolderOrDefault => RecordingFolder ?? DataFolder("recordings");
 
+    public bool IsSupervisor(string user) => Supervisors.ContainsKey(user);
+
     public string PasswordOf(string agentId) => AgentPasswords.TryGetValue(agentId, out var password) ? password : AgentPassword;
 
     private static string DataFolder(string name) => Path.Combine(
@@ -73,6 +80,11 @@ public sealed class GatewayOptions
             errors.Add($"{Section}:RtpPortMin/RtpPortMax {RtpPortMin}-{RtpPortMax} must be a range within 1024-65535");
         if (string.IsNullOrWhiteSpace(Realm)) errors.Add($"{Section}:Realm must not be empty");
         if (string.IsNullOrEmpty(AgentPassword)) errors.Add($"{Section}:AgentPassword must not be empty");
+        foreach (var (user, password) in Supervisors)
+        {
+            if (!Calls.AgentCredentials.IsAgentId(user)) errors.Add($"{Section}:Supervisors: '{user}' is not a SIP user name (letters, digits, - _ .)");
+            if (string.IsNullOrEmpty(password)) errors.Add($"{Section}:Supervisors:{user} needs a password");
+        }
         if (!(RingSeconds is >= 0 and <= 60)) errors.Add($"{Section}:RingSeconds must be between 0 and 60");
         if (!(AnnouncementSeconds is >= 5 and <= 600)) errors.Add($"{Section}:AnnouncementSeconds must be between 5 and 600");
         if (!(VoicemailSeconds is >= 5 and <= 600)) errors.Add($"{Section}:VoicemailSeconds must be between 5 and 600");

@@ -108,6 +108,16 @@ public sealed class Conference : IDisposable
         }
     }
 
+    /// <summary>The leg's role in the mix; null when it is not a member.</summary>
+    public ConferenceRole? RoleOf(RtpLeg leg)
+    {
+        lock (_engine.Gate)
+        {
+            var index = _seats.FindIndex(s => s.Leg == leg);
+            return index >= 0 ? _seats[index].Role : null;
+        }
+    }
+
     public bool Contains(RtpLeg leg)
     {
         lock (_engine.Gate)
