@@ -23,6 +23,7 @@ public static class SiloHostExtensions
         ["--migrate-on-start"] = $"{SiloOptions.Section}:MigrateOnStart",
         ["--history-spill-folder"] = $"{SiloOptions.Section}:HistorySpillFolder",
         ["--clock-speed"] = $"{SiloOptions.Section}:ClockSpeed",
+        ["--clock-epoch"] = $"{SiloOptions.Section}:ClockEpoch",
         ["--cluster-id"] = $"{SiloOptions.Section}:ClusterId",
         ["--service-id"] = $"{SiloOptions.Section}:ServiceId",
         ["--silo-port"] = $"{SiloOptions.Section}:SiloPort",
@@ -103,7 +104,10 @@ public static class SiloHostExtensions
             }
             if (silo.ClockSpeed != 1)
             {
-                orleans.Services.AddSingleton(new Time.CallCenterClock(new Time.ScaledTimeProvider(DateTimeOffset.UtcNow, silo.ClockSpeed)));
+                // With a shared epoch every silo of a cluster reads the same scaled time, however far apart they started.
+                var now = DateTimeOffset.UtcNow;
+                var origin = silo.ClockEpoch is { } epoch ? epoch + (now - epoch) * silo.ClockSpeed : now;
+                orleans.Services.AddSingleton(new Time.CallCenterClock(new Time.ScaledTimeProvider(origin, silo.ClockSpeed)));
             }
             orleans.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(silo.ResponseTimeoutSeconds));
             orleans.AddCallCenter(memoryStorage: !silo.UsesPostgres);

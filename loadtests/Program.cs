@@ -1,6 +1,6 @@
 using CallCenter.LoadTests.Commands;
 
-// The load testers' call-center simulator: `simulate SCENARIO.json --out RESULT.json`, `bench`, `staffing`, `failover`.
+// The load testers' call-center simulator: `simulate SCENARIO.json --out RESULT.json`, `bench`, `staffing`, `failover`, `scale`.
 using var cancellation = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -28,6 +28,7 @@ try
         BenchCommand bench => await Benchmark.RunAsync(bench, cancellation.Token),
         StaffingCommand staffing => Staffing.Run(staffing, Console.Out),
         FailoverCommand failover => await Failover.RunAsync(failover, cancellation.Token),
+        ScaleCommand scale => await Scale.RunAsync(scale, cancellation.Token),
         _ => Help(),
     };
 }

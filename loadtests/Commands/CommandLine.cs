@@ -32,6 +32,8 @@ public static class CommandLine
                 [--join HOST:GATEWAYPORT [--cluster-id ID] [--service-id ID]]
           staffing --rate R --aht S [--target 0.8] [--seconds 20] [--patience P]
           failover [--silos N] [--rate R] [--seconds N] [--kill-after S|none] [--pg-outage S] [--out RESULT.json] ... (see loadtests/README.md)
+          scale --scenario SCENARIO.json [--silos "1 3"] [--calls N] [--speed S] [--rate-multiplier M] [--drain-seconds N]
+                [--out SCALE.json] [--work-dir DIR] [--silo-dll PATH]
 
         simulate runs a scenario file (see loadtests/scenarios) and writes the result JSON
         (to stdout without --out). With --join it drives a running cluster (cluster and service
@@ -45,6 +47,9 @@ public static class CommandLine
         bytes per live call; --out writes them as BENCH.json.
         staffing answers how many agents reach the target service level at R calls/s and a
         mean handle time of S s (Erlang C; Erlang A too with an exponential patience of mean P s).
+        scale runs one scenario against a cluster of each size (silo processes on a private
+        PostgreSQL, the simulator joined as a client) and prints calls/s, decision latency p50/p99,
+        lost calls and the speed-up over the first size; --out writes them as SCALE.json.
         """;
 
     public static Command Parse(IReadOnlyList<string> args)
@@ -94,7 +99,8 @@ public static class CommandLine
             "bench" => ParseBench(positional, flags),
             "staffing" => ParseStaffing(positional, flags),
             "failover" => new FailoverCommand(global::CallCenter.LoadTests.Failover.FailoverOptions.Parse(positional, flags, args)),
-            _ => throw new UsageException($"unknown command '{verb}'; expected simulate, bench, staffing or failover"),
+            "scale" => new ScaleCommand(global::CallCenter.LoadTests.Scaling.ScaleOptions.Parse(positional, flags)),
+            _ => throw new UsageException($"unknown command '{verb}'; expected simulate, bench, staffing, failover or scale"),
         };
     }
 
