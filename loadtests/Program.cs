@@ -29,6 +29,7 @@ try
         StaffingCommand staffing => Staffing.Run(staffing, Console.Out),
         FailoverCommand failover => await Failover.RunAsync(failover, cancellation.Token),
         ScaleCommand scale => await Scale.RunAsync(scale, cancellation.Token),
+        ReportCommand report => await Report.RunAsync(report, cancellation.Token),
         _ => Help(),
     };
 }

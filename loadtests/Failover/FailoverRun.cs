@@ -252,7 +252,7 @@ public static class FailoverRun
     }
 
     internal static async Task<ClusterClient> ConnectAsync(string connectionString, string clusterId, string logPath,
-        IReadOnlyList<SiloProcess> silos, TextWriter progress, CancellationToken cancellationToken)
+        IReadOnlyList<SiloProcess> silos, TextWriter progress, CancellationToken cancellationToken, TimeSpan? responseTimeout = null)
     {
         var deadline = DateTime.UtcNow + StartupLimit;
         Exception? last = null;
@@ -261,7 +261,7 @@ public static class FailoverRun
             ThrowIfAnySiloExited(silos);
             try
             {
-                return await ClusterClient.ConnectAsync(connectionString, clusterId, ServiceId, logPath, cancellationToken);
+                return await ClusterClient.ConnectAsync(connectionString, clusterId, ServiceId, logPath, cancellationToken, responseTimeout);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {

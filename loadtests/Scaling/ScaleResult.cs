@@ -24,6 +24,9 @@ public sealed record ScaleStep(
 {
     /// <summary>This step's calls per second over the first step's.</summary>
     public double? SpeedUp { get; init; }
+
+    /// <summary>The first few invariant violations, to start the investigation from.</summary>
+    public IReadOnlyList<string> InvariantDetails { get; init; } = [];
 }
 
 /// <summary>SCALE.json: the scenario, how it was run and one step per cluster size.</summary>

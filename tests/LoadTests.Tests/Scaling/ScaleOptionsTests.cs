@@ -17,7 +17,9 @@ public sealed class ScaleOptionsTests
         var given = Assert.IsType<ScaleCommand>(CommandLine.Parse(
             ["scale", "s.json", "--silos", "1,2 4", "--calls", "5000", "--speed", "20", "--out", "SCALE.json"])).Options;
 
-        Assert.Equal(("s.json", [1, 3], null), (defaults.ScenarioPath, defaults.Silos, defaults.Calls));
+        Assert.Equal("s.json", defaults.ScenarioPath);
+        Assert.Equal([1, 3], defaults.Silos);
+        Assert.Null(defaults.Calls);
         Assert.Equal([1, 2, 4], given.Silos);
         Assert.Equal((5000L, 20.0, "SCALE.json"), (given.Calls!.Value, given.Speed!.Value, given.OutPath));
     }

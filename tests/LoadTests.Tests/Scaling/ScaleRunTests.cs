@@ -24,7 +24,9 @@ public sealed class ScaleRunTests(ITestOutputHelper output)
         {
             Name = "scale-ci",
             Seed = 7,
-            Speed = 20,
+            // Slow enough that cold activations on PostgreSQL under a loaded CI host do not outrun
+            // the scaled ring timeouts; the figures come from the real run, not from this test.
+            Speed = 4,
             DurationSeconds = 3600,
             Queues = [new QueueSpec { Id = "sales" }, new QueueSpec { Id = "support", WrapUpSeconds = 2 }],
             Agents =
@@ -38,7 +40,7 @@ public sealed class ScaleRunTests(ITestOutputHelper output)
                 new ArrivalSpec { Queue = "support", Service = "support", RatePerSecond = 0.2, HandleSeconds = Distribution.Exponential(15), PatienceSeconds = Distribution.Exponential(60) },
             ],
         };
-        var options = new ScaleOptions { ScenarioPath = "scale-ci", Silos = [1, 3], Calls = 60, ProgressInterval = TimeSpan.FromSeconds(5) };
+        var options = new ScaleOptions { ScenarioPath = "scale-ci", Silos = [1, 3], Calls = 40, ProgressInterval = TimeSpan.FromSeconds(5) };
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
 
         var result = await ScaleRun.RunAsync(scenario, options, new TestOutputWriter(output), timeout.Token);
@@ -49,7 +51,7 @@ public sealed class ScaleRunTests(ITestOutputHelper output)
         {
             Assert.True(step.Offered >= 20, $"{step.Silos} silo(s): only {step.Offered} calls offered");
             Assert.Equal(0, step.Lost);
-            Assert.Equal(0, step.InvariantViolations);
+            Assert.True(step.InvariantViolations == 0, string.Join("\n", step.InvariantDetails));
             Assert.True(step.Answered > 0, $"{step.Silos} silo(s): no call answered");
             Assert.True(step.CallsPerSecond > 0);
         }
