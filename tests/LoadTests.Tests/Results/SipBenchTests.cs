@@ -32,10 +32,10 @@ public sealed class SipBenchTests
     [Fact]
     public void Short_steps_take_their_response_times_from_the_statistics_buckets()
     {
-        // rate-4: 11 answers under 10 ms, 4 under 20, 1 under 50.
+        // rate-4: 11 answers under 10 ms, 4 under 20, 1 under 50; the 95th percentile of 16 is the 16th.
         var step = SipBenchReader.Read(Fixture).Steps[1];
 
-        Assert.Equal(new SipResponseTimes(10, 20, 50, 50, 16, "buckets"), step.ResponseMs);
+        Assert.Equal(new SipResponseTimes(10, 50, 50, 50, 16, "buckets"), step.ResponseMs);
     }
 
     [Fact]
