@@ -79,7 +79,7 @@ public static class ScaleRun
             var launch = new SiloLaunch(siloDll, pg.ConnectionString, clusterId, FailoverRun.ServiceId, work,
                 ["--clock-speed", speed.ToString("R", CultureInfo.InvariantCulture), "--clock-epoch", epoch,
                  "--CallCenter:Silo:ResponseTimeoutSeconds", GrainCallTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)]);
-            await SiloProcess.MigrateAsync(launch, TimeSpan.FromSeconds(180), cancellationToken);
+            await MigrateAsync(launch, progress, cancellationToken);
             var used = new HashSet<int>();
             for (var i = 0; i < size; i++)
             {
@@ -125,6 +125,27 @@ public static class ScaleRun
             {
                 // A clean run's database is of no further use; its silo logs stay.
                 TryDelete(pg.DataDirectory);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The schema, tried up to three times: on a host this loaded, the migration's first connection
+    /// to a server that has just started can time out (seen in a test run beside a solution build).
+    /// </summary>
+    private static async Task MigrateAsync(SiloLaunch launch, TextWriter progress, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await SiloProcess.MigrateAsync(launch, TimeSpan.FromSeconds(180), cancellationToken);
+                return;
+            }
+            catch (FailoverSetupException ex) when (attempt < 3)
+            {
+                progress.WriteLine($"[scale] migrate attempt {attempt} failed, trying again: {ex.Message.Split('\n')[^1].Trim()}");
+                await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
             }
         }
     }
