@@ -1,6 +1,6 @@
 using CallCenter.LoadTests.Commands;
 
-// The load testers' call-center simulator: `simulate SCENARIO.json --out RESULT.json`, `bench`, `staffing`, `failover`.
+// The load testers' call-center simulator: `simulate SCENARIO.json --out RESULT.json`, `bench`, `staffing`, `failover`, `scale`.
 using var cancellation = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -29,6 +29,8 @@ try
         StaffingCommand staffing => Staffing.Run(staffing, Console.Out),
         FailoverCommand failover => await Failover.RunAsync(failover, cancellation.Token),
         TicketsCommand tickets => await Tickets.RunAsync(tickets, cancellation.Token),
+        ScaleCommand scale => await Scale.RunAsync(scale, cancellation.Token),
+        ReportCommand report => await Report.RunAsync(report, cancellation.Token),
         _ => Help(),
     };
 }

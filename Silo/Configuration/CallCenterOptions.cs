@@ -27,6 +27,8 @@ public sealed class SiloOptions
     /// </summary>
     public DateTimeOffset? ClockStart { get; set; }
     public DateTimeOffset? ClockStartedAt { get; set; }
+    /// <summary>The wall-clock instant at which a scaled clock read the real time; silos given the same epoch agree on the scaled time.</summary>
+    public DateTimeOffset? ClockEpoch { get; set; }
     /// <summary>How long a silo waits for a probe's answer before counting it missed (cluster failure detection).</summary>
     public double ProbeTimeoutSeconds { get; set; } = 2;
     /// <summary>Missed probes before a silo suspects another; two suspicions declare it dead. 2 s x 3 finds a killed silo in about 6-8 s.</summary>

@@ -8,7 +8,11 @@ public sealed class UsageException(string message) : Exception(message);
 
 public abstract record Command;
 
-public sealed record SimulateCommand(string ScenarioPath, string? OutPath, RunOptions Options, bool Strict, string? CallsCsvPath = null, string? HtmlPath = null) : Command;
+public sealed record SimulateCommand(string ScenarioPath, string? OutPath, RunOptions Options, bool Strict, string? CallsCsvPath = null, string? HtmlPath = null) : Command
+{
+    /// <summary>A loadtests/sip bench folder whose stepped-rate results join the HTML report.</summary>
+    public string? SipFolder { get; init; }
+}
 
 public sealed record BenchCommand(string? OutPath, int Calls, double? Speed, double RateMultiplier, int Agents, GatewayEndpoint? Join, string Storage = "memory") : Command
 {
@@ -26,7 +30,7 @@ public static class CommandLine
         usage:
           simulate SCENARIO.json [--out RESULT.json] [--join HOST:GATEWAYPORT [--cluster-id ID] [--service-id ID]] [--speed N]
                                  [--drain-seconds N] [--duration-seconds N] [--rate-multiplier M]
-                                 [--progress-seconds N] [--calls-csv CALLS.csv] [--html REPORT.html] [--strict]
+                                 [--progress-seconds N] [--calls-csv CALLS.csv] [--html REPORT.html] [--sip SIPBENCHDIR] [--strict]
           bench [--out BENCH.json] [--calls N] [--speed S] [--rate-multiplier M] [--agents N] [--storage memory|postgres|both]
                 [--ping-seconds S] [--live-calls N]
                 [--join HOST:GATEWAYPORT [--cluster-id ID] [--service-id ID]]
@@ -34,6 +38,9 @@ public static class CommandLine
           failover [--silos N] [--rate R] [--seconds N] [--kill-after S|none] [--pg-outage S] [--out RESULT.json] ... (see loadtests/README.md)
           tickets [--tickets 10000] [--storage postgres] [--restart-at 0.5|none] [--silos 2] [--speed 60] [--reminder-period 20]
                   [--max-wall-lateness 60|none] [--out RESULT.json]
+          scale --scenario SCENARIO.json [--silos "1 3"] [--calls N] [--speed S] [--rate-multiplier M] [--drain-seconds N]
+                [--out SCALE.json] [--work-dir DIR] [--silo-dll PATH]
+          report --sip SIPBENCHDIR [--out REPORT.html]
 
         simulate runs a scenario file (see loadtests/scenarios) and writes the result JSON
         (to stdout without --out). With --join it drives a running cluster (cluster and service
@@ -47,6 +54,11 @@ public static class CommandLine
         bytes per live call; --out writes them as BENCH.json.
         staffing answers how many agents reach the target service level at R calls/s and a
         mean handle time of S s (Erlang C; Erlang A too with an exponential patience of mean P s).
+        scale runs one scenario against a cluster of each size (silo processes on a private
+        PostgreSQL, the simulator joined as a client) and prints calls/s, decision latency p50/p99,
+        lost calls and the speed-up over the first size; --out writes them as SCALE.json.
+        report turns the folder of loadtests/sip/bench.sh or gateway-bench.sh into an HTML report
+        (simulate --sip adds the same section to the run's report).
         """;
 
     public static Command Parse(IReadOnlyList<string> args)
@@ -97,7 +109,9 @@ public static class CommandLine
             "staffing" => ParseStaffing(positional, flags),
             "failover" => new FailoverCommand(global::CallCenter.LoadTests.Failover.FailoverOptions.Parse(positional, flags, args)),
             "tickets" => new TicketsCommand(global::CallCenter.LoadTests.Tickets.TicketBenchOptions.Parse(positional, flags, args)),
-            _ => throw new UsageException($"unknown command '{verb}'; expected simulate, bench, staffing, failover or tickets"),
+            "report" => ParseReport(positional, flags),
+            "scale" => new ScaleCommand(global::CallCenter.LoadTests.Scaling.ScaleOptions.Parse(positional, flags)),
+            _ => throw new UsageException($"unknown command '{verb}'; expected simulate, bench, staffing, failover, tickets, scale or report"),
         };
     }
 
@@ -123,8 +137,25 @@ public static class CommandLine
         var callsCsv = Take(flags, "calls-csv");
         // The HTML report goes beside RESULT.json (same name, .html) unless --html says where.
         var html = Take(flags, "html") ?? (outPath is null ? null : Path.ChangeExtension(outPath, ".html"));
+        var sip = Take(flags, "sip");
+        if (sip is not null && html is null)
+        {
+            throw new UsageException("--sip adds a section to the HTML report: give --out or --html too");
+        }
         Reject(flags, "join", "speed", "drain-seconds", "duration-seconds", "rate-multiplier", "progress-seconds");
-        return new SimulateCommand(positional[0], outPath, options with { KeepCallSamples = callsCsv is not null }, strict, callsCsv, html);
+        return new SimulateCommand(positional[0], outPath, options with { KeepCallSamples = callsCsv is not null }, strict, callsCsv, html) { SipFolder = sip };
+    }
+
+    private static ReportCommand ParseReport(List<string> positional, Dictionary<string, string?> flags)
+    {
+        if (positional.Count > 0)
+        {
+            throw new UsageException($"unexpected argument '{positional[0]}'");
+        }
+        var sip = Take(flags, "sip") ?? throw new UsageException("report needs --sip DIR (the --out folder of loadtests/sip/bench.sh)");
+        var command = new ReportCommand(sip, Take(flags, "out") ?? Path.Combine(sip, "report.html"));
+        Reject(flags);
+        return command;
     }
 
     private static BenchCommand ParseBench(List<string> positional, Dictionary<string, string?> flags)

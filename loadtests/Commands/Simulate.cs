@@ -32,6 +32,20 @@ public static class Simulate
             Console.Error.WriteLine($"warning: {warning}");
         }
 
+        // The SIP folder is read before the run, so that a wrong folder costs nothing.
+        SipBench? sip = null;
+        if (command.SipFolder is { } sipFolder)
+        {
+            try
+            {
+                sip = SipBenchReader.Read(sipFolder);
+            }
+            catch (SipBenchException ex)
+            {
+                Console.Error.WriteLine($"error: {ex.Message}");
+                return ExitBadScenario;
+            }
+        }
         var report = await SimulationRunner.RunAsync(read.Scenario, command.Options, Console.Error, cancellationToken);
         if (command.CallsCsvPath is { } csvPath)
         {
@@ -56,7 +70,7 @@ public static class Simulate
         }
         if (command.HtmlPath is { } htmlPath)
         {
-            await File.WriteAllTextAsync(htmlPath, HtmlReport.Render(report.Result), cancellationToken);
+            await File.WriteAllTextAsync(htmlPath, HtmlReport.Render(report.Result, sip), cancellationToken);
             (command.OutPath is null ? Console.Error : Console.Out).WriteLine($"report written to {htmlPath}");
         }
         return command.Strict && (report.Result.Lost > 0 || report.Result.InvariantViolations > 0) ? ExitViolations : 0;

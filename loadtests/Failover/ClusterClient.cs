@@ -23,7 +23,8 @@ public sealed class ClusterClient : IAsyncDisposable
 
     public IGrainFactory Grains => Client;
 
-    public static async Task<ClusterClient> ConnectAsync(string connectionString, string clusterId, string serviceId, string logPath, CancellationToken cancellationToken)
+    public static async Task<ClusterClient> ConnectAsync(string connectionString, string clusterId, string serviceId, string logPath, CancellationToken cancellationToken,
+        TimeSpan? responseTimeout = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -50,7 +51,7 @@ public sealed class ClusterClient : IAsyncDisposable
                 o.ServiceId = serviceId;
             });
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
-            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = responseTimeout ?? ResponseTimeout);
         });
         var host = builder.Build();
         try

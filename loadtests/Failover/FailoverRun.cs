@@ -16,7 +16,7 @@ public sealed record FailoverReport(FailoverResult Result, int ExitCode);
 /// </summary>
 public static class FailoverRun
 {
-    private const string ServiceId = "callcenter-failover";
+    internal const string ServiceId = "callcenter-failover";
     private static readonly TimeSpan StartupLimit = TimeSpan.FromSeconds(180);
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(5);
 
@@ -228,7 +228,7 @@ public static class FailoverRun
 
     private static double Round(double seconds) => Math.Round(seconds, 2);
 
-    private static int FreePort(HashSet<int> used)
+    internal static int FreePort(HashSet<int> used)
     {
         while (true)
         {
@@ -251,8 +251,8 @@ public static class FailoverRun
         }
     }
 
-    private static async Task<ClusterClient> ConnectAsync(string connectionString, string clusterId, string logPath,
-        IReadOnlyList<SiloProcess> silos, TextWriter progress, CancellationToken cancellationToken)
+    internal static async Task<ClusterClient> ConnectAsync(string connectionString, string clusterId, string logPath,
+        IReadOnlyList<SiloProcess> silos, TextWriter progress, CancellationToken cancellationToken, TimeSpan? responseTimeout = null)
     {
         var deadline = DateTime.UtcNow + StartupLimit;
         Exception? last = null;
@@ -261,7 +261,7 @@ public static class FailoverRun
             ThrowIfAnySiloExited(silos);
             try
             {
-                return await ClusterClient.ConnectAsync(connectionString, clusterId, ServiceId, logPath, cancellationToken);
+                return await ClusterClient.ConnectAsync(connectionString, clusterId, ServiceId, logPath, cancellationToken, responseTimeout);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -273,7 +273,7 @@ public static class FailoverRun
     }
 
     /// <summary>Waits until every silo is active in the membership table; maps silo addresses to our silos by port.</summary>
-    private static async Task<Dictionary<int, SiloAddress>> WaitForClusterAsync(ClusterClient client, IReadOnlyList<SiloProcess> silos,
+    internal static async Task<Dictionary<int, SiloAddress>> WaitForClusterAsync(ClusterClient client, IReadOnlyList<SiloProcess> silos,
         TextWriter progress, CancellationToken cancellationToken)
     {
         var management = client.Client.GetGrain<IManagementGrain>(0);

@@ -4,7 +4,8 @@ using System.Runtime.InteropServices;
 namespace CallCenter.LoadTests.Failover;
 
 /// <summary>How the silos of a run are started: the build, the database and the cluster's ids.</summary>
-public sealed record SiloLaunch(string SiloDll, string ConnectionString, string ClusterId, string ServiceId, string LogDirectory);
+/// <param name="ExtraArguments">More silo switches (the scaling run's <c>--clock-speed</c> and <c>--clock-epoch</c>).</param>
+public sealed record SiloLaunch(string SiloDll, string ConnectionString, string ClusterId, string ServiceId, string LogDirectory, IReadOnlyList<string>? ExtraArguments = null);
 
 /// <summary>
 /// One silo process (<c>dotnet CallCenter.Silo.dll --storage postgres ...</c>), its output appended
@@ -53,6 +54,7 @@ public sealed class SiloProcess : IAsyncDisposable
             // Records buffered while PostgreSQL is down stay in the run's folder.
             "--history-spill-folder", Path.Combine(launch.LogDirectory, $"spill-{index}"),
             .. extraArgs ?? [],
+            .. launch.ExtraArguments ?? [],
         ]);
         return new SiloProcess(index, siloPort, gatewayPort, logPath, process);
     }

@@ -22,11 +22,13 @@ namespace CallCenter.LoadTests.Hosting;
 /// </summary>
 public sealed class SimulationHost : IAsyncDisposable
 {
-    private readonly IHost _host;
+    private readonly IHost? _host;
+    private readonly IGrainFactory _grains;
 
-    private SimulationHost(IHost host, CountingCallDetailRecordSink? sink, string description, GatewayEndpoint? gateway = null, GrainCallCounter? grainCalls = null)
+    private SimulationHost(IHost? host, CountingCallDetailRecordSink? sink, string description, GatewayEndpoint? gateway = null, GrainCallCounter? grainCalls = null, IGrainFactory? grains = null)
     {
         _host = host;
+        _grains = grains ?? host?.Services.GetRequiredService<IGrainFactory>() ?? throw new ArgumentNullException(nameof(grains));
         GrainCalls = grainCalls;
         Sink = sink;
         Description = description;
@@ -36,7 +38,7 @@ public sealed class SimulationHost : IAsyncDisposable
     /// <summary>For an in-process silo: where a client (another simulator with --join) can reach it.</summary>
     public GatewayEndpoint? Gateway { get; }
 
-    public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
+    public IGrainFactory Grains => _grains;
 
     /// <summary>The silo's record sink; null when joined to a cluster whose sink this process cannot see.</summary>
     public CountingCallDetailRecordSink? Sink { get; }
@@ -127,6 +129,12 @@ public sealed class SimulationHost : IAsyncDisposable
         return new SimulationHost(host, null, $"client of the cluster at {gateway}");
     }
 
+    /// <summary>
+    /// A client someone else connected and will stop (the scaling run's, which waits for every silo
+    /// first); disposing this host leaves it running.
+    /// </summary>
+    public static SimulationHost Borrow(IGrainFactory grains, string description) => new(null, null, description, grains: grains);
+
     private static readonly string[] ScaledClockNoise =
     [
         "Orleans.Runtime.Watchdog",
@@ -178,6 +186,10 @@ public sealed class SimulationHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_host is null)
+        {
+            return;
+        }
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));

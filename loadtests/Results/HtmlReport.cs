@@ -10,7 +10,7 @@ namespace CallCenter.LoadTests.Results;
 /// level and occupancy over time, the wait distribution, and tables per region and per queue
 /// with the queueing models beside the measured figures where they apply.
 /// </summary>
-public static class HtmlReport
+public static partial class HtmlReport
 {
     private const int Width = 900;
     private const int Height = 240;
@@ -20,18 +20,11 @@ public static class HtmlReport
     private const int Bottom = 36;
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
-    public static string Render(SimulationResult r)
+    /// <param name="sip">A stepped-rate SIPp run to add as a section (simulate --sip DIR).</param>
+    public static string Render(SimulationResult r, SipBench? sip = null)
     {
-        var html = new StringBuilder();
         var title = $"Load test: {r.ScenarioName ?? r.Scenario ?? "scenario"}";
-        html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").Append(E(title)).Append("</title>\n<style>")
-            .Append("body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:980px}")
-            .Append("table{border-collapse:collapse;margin:8px 0 24px}td,th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}")
-            .Append("th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}")
-            .Append(".bad{color:#b00;font-weight:bold}.ok{color:#070}svg{background:#fcfcfc;border:1px solid #eee}")
-            .Append(".legend span{display:inline-block;margin-right:16px}.sw{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:middle}")
-            .Append("</style></head><body>\n");
-        html.Append("<h1>").Append(E(title)).Append("</h1>\n");
+        var html = Head(title);
         Headline(html, r);
         var labels = r.Intervals.Select(i => Clock(i.StartSeconds)).ToList();
         if (r.Intervals.Count > 0)
@@ -68,9 +61,27 @@ public static class HtmlReport
             }
             html.Append("</ul>\n");
         }
+        if (sip is not null)
+        {
+            SipSection(html, sip);
+        }
         html.Append("<p><small>Times are scenario time unless marked wall. Service level = answered within the threshold / (answered + abandoned after it).</small></p>\n");
         html.Append("</body></html>\n");
         return html.ToString();
+    }
+
+    private static StringBuilder Head(string title)
+    {
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").Append(E(title)).Append("</title>\n<style>")
+            .Append("body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:980px}")
+            .Append("table{border-collapse:collapse;margin:8px 0 24px}td,th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}")
+            .Append("th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}")
+            .Append(".bad{color:#b00;font-weight:bold}.ok{color:#070}svg{background:#fcfcfc;border:1px solid #eee}")
+            .Append(".legend span{display:inline-block;margin-right:16px}.sw{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:middle}")
+            .Append("</style></head><body>\n");
+        html.Append("<h1>").Append(E(title)).Append("</h1>\n");
+        return html;
     }
 
     private static void Headline(StringBuilder html, SimulationResult r)

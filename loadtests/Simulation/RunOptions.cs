@@ -7,6 +7,8 @@ public sealed record RunOptions
 {
     /// <summary>Join an existing cluster through this gateway instead of starting an in-process silo.</summary>
     public GatewayEndpoint? Join { get; init; }
+    /// <summary>Drive a cluster through this connected client (its owner stops it); the cluster's clock must run at the scenario's speed.</summary>
+    public IGrainFactory? Client { get; init; }
     public double? Speed { get; init; }
     public double? DurationSeconds { get; init; }
     public double? DrainSeconds { get; init; }

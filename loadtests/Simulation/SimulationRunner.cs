@@ -39,13 +39,13 @@ public static class SimulationRunner
         var speed = options.Speed ?? scenario.Speed;
         var clock = new ScaledTimeProvider(scenario.StartAt ?? DefaultStart(), speed);
 
-        var host = options.Join is { } gateway
-            ? await SimulationHost.JoinAsync(gateway, cancellationToken)
+        var host = options.Client is { } client ? SimulationHost.Borrow(client, "client of a cluster of silo processes")
+            : options.Join is { } gateway ? await SimulationHost.JoinAsync(gateway, cancellationToken)
             : await SimulationHost.StartInProcessAsync(clock, cancellationToken, options.PostgresConnectionString);
         await using (host)
         {
             progress.WriteLine($"[sim] {host.Description}");
-            if (options.Join is not null)
+            if (options.Join is not null || options.Client is not null)
             {
                 progress.WriteLine($"[sim] joined: the cluster's own clock must run at speed {speed}; records are counted from the call observer only");
             }
