@@ -40,21 +40,28 @@ public sealed class ErlangA
         OfferedLoadErlangs = _lambda * meanHandleSeconds;
 
         // Relative to Σ_{k<=n} π(k) = 1, Erlang B gives π(n) = B(n, A); the tail follows by the ratios.
-        var tail = new List<double> { ErlangC.ErlangB(agents, OfferedLoadErlangs) };
+        // In deep overload with patient callers the ratios multiply past double's range before they
+        // fall (one agent, 78 Erlangs, 300 s patience), so the tail is built in logarithms and scaled
+        // by its largest term before it is summed.
+        var logTail = new List<double> { Math.Log(ErlangC.ErlangB(agents, OfferedLoadErlangs)) };
+        var logLambda = Math.Log(_lambda);
         for (var m = 1; m < MaxQueueLength; m++)
         {
-            var next = tail[^1] * _lambda / (agents * _mu + m * _theta);
-            tail.Add(next);
-            if (next < TailEpsilon * tail[0] && _lambda < agents * _mu + m * _theta)
+            var death = agents * _mu + m * _theta;
+            var next = logTail[^1] + logLambda - Math.Log(death);
+            logTail.Add(next);
+            if (_lambda < death && (double.IsNegativeInfinity(next) || next < Math.Log(TailEpsilon) + logTail[0]))
             {
                 break;
             }
         }
-        var z = 1 + tail.Skip(1).Sum();
-        _queueStates = [.. tail.Select(p => p / z)];
-        _belowAgents = (1 - tail[0]) / z;
+        var scale = Math.Max(0, logTail.Skip(1).DefaultIfEmpty(0).Max());
+        var z = Math.Exp(-scale) + logTail.Skip(1).Sum(l => Math.Exp(l - scale));
+        _queueStates = [.. logTail.Select(l => Math.Exp(l - scale) / z)];
+        _belowAgents = (1 - Math.Exp(logTail[0])) * Math.Exp(-scale) / z;
 
-        ProbabilityOfWaiting = _queueStates.Sum();
+        // Rounding can carry the sum of shares a few ulps past 1.
+        ProbabilityOfWaiting = Math.Min(1, _queueStates.Sum());
         MeanQueueLength = _queueStates.Select((p, m) => p * m).Sum();
         AbandonProbability = _lambda == 0 ? 0 : _theta * MeanQueueLength / _lambda;
         // A caller with m ahead is served only by moving up every place, Π_(i<=m) r_i / (r_i + θ),

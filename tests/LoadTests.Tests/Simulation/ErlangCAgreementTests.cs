@@ -109,7 +109,8 @@ public sealed class ErlangCAgreementTests(ITestOutputHelper output)
         Assert.All(queues, q => Assert.NotNull(result.Queues[q.Id].ErlangC));
 
         // Callers hang up on time: the talk the grains record is the handle time drawn, give or
-        // take the hang-up's latency (median under a millisecond of wall time, 0.1 s here).
+        // take the hang-up's latency (median under a millisecond of wall time, 0.1 s here; a loaded
+        // CI machine was seen at 0.103, so the bound is 3 ms of wall time; a broken hang-up costs seconds).
         var overrun = report.Calls.Select(x => x.TalkSeconds - x.HandleSeconds).Order().ToList();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"talk minus drawn handle time, s: p50 {overrun[overrun.Count / 2]:0.000} p99 {overrun[overrun.Count * 99 / 100]:0.000} max {overrun[^1]:0.000}"));
@@ -118,7 +119,7 @@ public sealed class ErlangCAgreementTests(ITestOutputHelper output)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  hung up late: {late.CallId} arrived {late.ArrivalSeconds:0.0} s, waited {late.WaitSeconds:0.00} s, talked {late.TalkSeconds:0.00} s of {late.HandleSeconds:0.00} s"));
         }
-        Assert.InRange(overrun[overrun.Count / 2], -0.1, 0.1);
+        Assert.InRange(overrun[overrun.Count / 2], -0.1, 0.3);
         var failures = new List<string>();
         foreach (var n in sizes)
         {

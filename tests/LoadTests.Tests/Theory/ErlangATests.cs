@@ -85,7 +85,7 @@ public sealed class ErlangATests
         return model.ProbabilityOfWaiting is >= 0 and <= 1
             && model.AbandonProbability is >= 0 and <= 1
             && model.AbandonProbability <= model.ProbabilityOfWaiting + 1e-9
-            && Math.Abs(rate * model.AbandonProbability - model.MeanQueueLength / mean) < 1e-9
+            && Math.Abs(rate * model.AbandonProbability - model.MeanQueueLength / mean) < 1e-9 * Math.Max(1, model.MeanQueueLength)
             && within <= 1 - model.AbandonProbability + 1e-6
             && more.AbandonProbability <= model.AbandonProbability + 1e-12
             && more.AnsweredWithin(20) >= within - 1e-6;
