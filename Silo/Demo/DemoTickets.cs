@@ -26,8 +26,8 @@ public static class DemoTickets
         new("network", "Network operations unit", DepartmentLevel.Unit, "technical", "network-head"),
     ];
 
-    /// <summary>Configures the organization unless one is there already (an administrator's changes stay).</summary>
-    public static async Task<bool> SeedAsync(IGrainFactory grains)
+    /// <summary>Configures the organization (<see cref="Departments"/> unless given) unless one is there already (an administrator's changes stay).</summary>
+    public static async Task<bool> SeedAsync(IGrainFactory grains, ImmutableArray<Department>? departments = null)
     {
         var organization = grains.GetTicketOrganization();
         var current = await organization.Get();
@@ -35,7 +35,7 @@ public static class DemoTickets
         {
             return false;
         }
-        await organization.Configure(Departments, []);
+        await organization.Configure(departments ?? Departments, []);
         return true;
     }
 }

@@ -142,9 +142,12 @@ public sealed class DemoSeeder(IGrainFactory grains, DemoCenter center, DemoPhon
         await center.SeedAsync(grains, phone);
         logger.LogInformation("Demo center seeded: {Queues} queues, {Agents} agents, {Prefixes} area codes; call service {Service}",
             center.Queues.Length, center.Agents.Length, center.Routing.Prefixes.Length, DemoCenter.Service);
-        if (await DemoTickets.SeedAsync(grains))
+        // The same organization as the web site's ticket desks expect (CallCenter:Web:Tickets): the web
+        // host seeds it too when it starts first, and whichever comes second finds it there.
+        var departments = Web.Tickets.DemoTicketOrganization.Departments(DemoTickets.Center);
+        if (await DemoTickets.SeedAsync(grains, departments))
         {
-            logger.LogInformation("Demo ticket organization seeded: {Departments} departments under the center '{Center}'", DemoTickets.Departments.Length, DemoTickets.Center);
+            logger.LogInformation("Demo ticket organization seeded: {Departments} departments under the center '{Center}'", departments.Length, DemoTickets.Center);
         }
     }
 
