@@ -106,19 +106,35 @@ public sealed class BrowserTests(SiloProcess silo) : IAsyncLifetime
     {
         var page = await LogInAsync("supervisor");
         await OpenAsync(page, "console");
-        // A demo agent that is ready right now (the simulated phones keep the others busy).
-        var ready = page.Locator("tr[data-state=Ready]").First;
-        await ready.WaitForAsync();
-        var agentId = await ready.GetAttributeAsync("data-agent");
         var wallboard = await page.Context.NewPageAsync();
         await OpenAsync(wallboard, "wallboard");
         var notReadyTile = wallboard.Locator("[data-tile=notready] .value");
         await notReadyTile.WaitForAsync();
-        var notReadyBefore = int.Parse(await notReadyTile.InnerTextAsync());
 
-        await page.Locator($"tr[data-agent='{agentId}'] [data-test=force-not-ready]").ClickAsync();
-        var row = page.Locator($"tr[data-agent='{agentId}']");
-        await Assertions.Expect(row).ToHaveAttributeAsync("data-state", "NotReady", new() { Timeout = Patience });
+        // A demo agent that is ready right now (the simulated phones keep the others busy). Demo
+        // traffic may offer it a call between the look and the click, and a busy agent's force is
+        // refused: then the next ready agent is tried.
+        string? agentId = null;
+        var notReadyBefore = 0;
+        ILocator? row = null;
+        for (var attempt = 1; attempt <= 5 && row is null; attempt++)
+        {
+            var ready = page.Locator("tr[data-state=Ready]").First;
+            await ready.WaitForAsync(new() { Timeout = Patience });
+            agentId = await ready.GetAttributeAsync("data-agent");
+            notReadyBefore = int.Parse(await notReadyTile.InnerTextAsync());
+            await page.Locator($"tr[data-agent='{agentId}'] [data-test=force-not-ready]").ClickAsync();
+            var candidate = page.Locator($"tr[data-agent='{agentId}']");
+            try
+            {
+                await Assertions.Expect(candidate).ToHaveAttributeAsync("data-state", "NotReady", new() { Timeout = 10_000 });
+                row = candidate;
+            }
+            catch (Exception) when (attempt < 5) // refused: the agent was offered a call first
+            {
+            }
+        }
+        Assert.NotNull(row);
         await Assertions.Expect(row.Locator("td.state")).ToContainTextAsync("supervisor");
         await Assertions.Expect(notReadyTile).ToHaveTextAsync(new Regex($"^([{notReadyBefore + 1}-9]|\\d\\d+)$"), new() { Timeout = Patience });
         await page.ScreenshotAsync(new() { Path = ScreenshotPath("console.png"), FullPage = true });
