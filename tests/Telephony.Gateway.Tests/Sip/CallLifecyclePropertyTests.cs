@@ -81,8 +81,9 @@ public sealed class CallLifecyclePropertyTests
         }
 
         // Background continuations (BYE after ACK, NOTIFY chains) may still be finishing on the thread pool.
-        await pair.Network.PumpUntilAsync(() => Settled(pair.Gateway) && Settled(pair.Phone) || Timeout(pair));
+        // A call's Ended completes on its own thread a moment after the counters drop: wait for both.
         var calls = outgoing.Cast<SipCall>().Concat(incoming).ToList();
+        await pair.Network.PumpUntilAsync(() => Settled(pair.Gateway) && Settled(pair.Phone) && calls.All(c => c.Ended.IsCompleted) || Timeout(pair));
         if (Settled(pair.Gateway) && Settled(pair.Phone) && calls.All(c => c.Ended.IsCompleted))
         {
             return true;
