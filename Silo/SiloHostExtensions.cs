@@ -1,5 +1,6 @@
 using CallCenter.Hosting;
 using CallCenter.Silo.Configuration;
+using CallCenter.Silo.Database;
 using CallCenter.Silo.Demo;
 using CallCenter.Silo.History;
 using CallCenter.Silo.Storage;
@@ -77,6 +78,7 @@ public static class SiloHostExtensions
                     Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create),
                     "callcenter", "history-spill", $"{silo.ClusterId}-{silo.SiloPort}"),
             });
+            builder.Services.AddPostgresTicketArchive(connectionString);
         }
         builder.UseOrleans(orleans =>
         {

@@ -37,6 +37,8 @@ public enum Permission
     EditKnowledge,
     /// <summary>Open the Orleans dashboard (silos, grains, calls per second): operators of the cluster only.</summary>
     OperateCluster,
+    /// <summary>See the ranking of departments by on-time ticket completion (TKT-6): supervisors and department heads.</summary>
+    ViewTicketReports,
 }
 
 [GenerateSerializer, Immutable, Alias("security.user")]
@@ -70,10 +72,10 @@ public sealed record SecurityDirectory
         new Dictionary<Role, ImmutableHashSet<Permission>>
         {
             [Role.Agent] = [Permission.UseAgentDesktop, Permission.CreateTickets, Permission.HandleTickets, Permission.ViewCustomers],
-            [Role.TeamLeader] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.Announce, Permission.CreateTickets, Permission.HandleTickets, Permission.ApproveTicketExtensions, Permission.ViewCustomers],
-            [Role.Supervisor] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.ConfigureQueues, Permission.Announce, Permission.CreateTickets, Permission.HandleTickets, Permission.ApproveTicketExtensions, Permission.ViewCustomers, Permission.ManageCustomers],
-            [Role.Department] = [Permission.ViewWallboard, Permission.HandleTickets, Permission.EditKnowledge],
-            [Role.Admin] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.ConfigureQueues, Permission.ViewAudit, Permission.Announce, Permission.CreateTickets, Permission.HandleTickets, Permission.ApproveTicketExtensions, Permission.ViewCustomers, Permission.ManageCustomers, Permission.EditKnowledge, Permission.OperateCluster],
+            [Role.TeamLeader] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.Announce, Permission.CreateTickets, Permission.HandleTickets, Permission.ApproveTicketExtensions, Permission.ViewCustomers, Permission.ViewTicketReports],
+            [Role.Supervisor] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.ConfigureQueues, Permission.Announce, Permission.CreateTickets, Permission.HandleTickets, Permission.ApproveTicketExtensions, Permission.ViewCustomers, Permission.ManageCustomers, Permission.ViewTicketReports],
+            [Role.Department] = [Permission.ViewWallboard, Permission.HandleTickets, Permission.EditKnowledge, Permission.ViewTicketReports],
+            [Role.Admin] = [Permission.ViewWallboard, Permission.ViewConsole, Permission.ForceAgentState, Permission.ConfigureQueues, Permission.ViewAudit, Permission.Announce, Permission.CreateTickets, Permission.HandleTickets, Permission.ApproveTicketExtensions, Permission.ViewCustomers, Permission.ManageCustomers, Permission.EditKnowledge, Permission.OperateCluster, Permission.ViewTicketReports],
         }.ToImmutableDictionary();
 }
 

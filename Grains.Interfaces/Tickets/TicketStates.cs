@@ -35,3 +35,9 @@ public sealed class TicketOrganizationState
     [Id(0)] public ImmutableArray<Department> Departments { get; set; } = [];
     [Id(1)] public ImmutableArray<FlowDefinition> Flows { get; set; } = [];
 }
+
+[GenerateSerializer, Alias("tickets.index-state")]
+public sealed class TicketIndexState
+{
+    [Id(0)] public ImmutableDictionary<string, TicketIndexEntry> Entries { get; set; } = ImmutableDictionary<string, TicketIndexEntry>.Empty;
+}

@@ -17,6 +17,7 @@ public sealed class TicketGrain(
     [PersistentState("ticket", TicketSiloExtensions.StorageName)] IPersistentState<TicketGrainState> state,
     TicketServices services,
     ITicketHistorySink history,
+    ITicketArchive archive,
     CallCenterClock clock,
     ILogger<TicketGrain> logger) : Grain, ITicketGrain, IRemindable
 {
@@ -123,6 +124,10 @@ public sealed class TicketGrain(
             await history.WriteAsync(e);
         }
         await SyncInboxes(before, after);
+        if (archive.IndexesTickets)
+        {
+            await archive.IndexAsync(TicketIndexing.Entry(after, state.State.Events));
+        }
         await DeliverPendingNotices();
         await Schedule(after);
     }

@@ -34,14 +34,18 @@ public static class TicketSiloExtensions
     /// <summary>
     /// Ticket services: options bound from the "Tickets" section and validated at start-up. With
     /// <paramref name="memoryReminders"/> the silo keeps reminders in memory (the embedded default);
-    /// otherwise the host registers a durable reminder service (PostgreSQL).
+    /// otherwise the host registers a durable reminder service (PostgreSQL) and, to search closed
+    /// tickets, an <see cref="ITicketArchive"/> over the history.
     /// </summary>
     public static ISiloBuilder AddTickets(this ISiloBuilder silo, bool memoryReminders)
     {
         if (memoryReminders)
         {
             silo.UseInMemoryReminderService();
+            // Memory mode has no history database: the grains index tickets for searches and reports.
+            silo.Services.TryAddSingleton<ITicketArchive, GrainTicketArchive>();
         }
+        silo.Services.TryAddSingleton<ITicketArchive, MissingTicketArchive>();
         silo.Services.AddOptions<TicketOptions>().BindConfiguration(TicketOptions.Section).ValidateOnStart();
         silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TicketOptions>, TicketOptionsValidator>());
         silo.Services.TryAddSingleton<TicketServices>();

@@ -52,7 +52,9 @@ public sealed class TicketWorkflow(Organization organization, TicketDeadlinePoli
             Deadline = deadlines.Start(1, now, deadlines.HandlingMinutes(draft)),
             Flow = flow is null ? null : FlowEngine.Start(flow),
         };
-        return Record(ticket, TicketEventKind.Created, now, draft.CreatedBy, draft.CenterId, null, $"{draft.Category} from {draft.Source}");
+        // The customer and the title go into the history with the event, so a search over the history
+        // finds closed tickets by them; the category stays the first word (report views read it).
+        return Record(ticket, TicketEventKind.Created, now, draft.CreatedBy, draft.CenterId, draft.Customer, $"{draft.Category} from {draft.Source}: {draft.Title}");
     }
 
     /// <summary>Null when <paramref name="actor"/> may perform <paramref name="action"/> on <paramref name="ticket"/> now, otherwise why not.</summary>

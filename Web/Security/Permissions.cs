@@ -26,6 +26,7 @@ public static class Permissions
     public const string ManageCustomers = nameof(Permission.ManageCustomers);
     public const string EditKnowledge = nameof(Permission.EditKnowledge);
     public const string OperateCluster = nameof(Permission.OperateCluster);
+    public const string ViewTicketReports = nameof(Permission.ViewTicketReports);
 
     public static bool Has(this ClaimsPrincipal user, Permission permission) =>
         user.HasClaim(ClaimType, permission.ToString());

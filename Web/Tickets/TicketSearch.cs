@@ -9,13 +9,34 @@ public sealed record TicketRow(InboxItem Item, string DepartmentId)
     public InboxEntry Entry => Item.Entry;
 }
 
-/// <summary>The search page's filters (TKT-5); null or blank means "any".</summary>
+/// <summary>
+/// The search page's filters (TKT-5); null or blank means "any". Dates are UTC days, both ends
+/// included; the department finds tickets it held or acted on; the text looks in titles and in
+/// what was written on the ticket (reasons, results, answers).
+/// </summary>
 public sealed record TicketQuery(
     TicketCategory? Category = null,
     TicketStatus? Status = null,
     string? DepartmentId = null,
     bool OverdueOnly = false,
-    string? Text = null);
+    string? Text = null,
+    string? TicketId = null,
+    string? Customer = null,
+    DateOnly? From = null,
+    DateOnly? To = null)
+{
+    public TicketSearchQuery ToArchiveQuery() => new()
+    {
+        TicketId = TicketId,
+        Customer = Customer,
+        Category = Category,
+        DepartmentId = DepartmentId,
+        Status = Status,
+        Text = Text,
+        CreatedFrom = From is { } from ? new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : null,
+        CreatedTo = To is { } to ? new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : null,
+    };
+}
 
 /// <summary>Filters and orders ticket rows: the most urgent (least business time left) first, closed ones last.</summary>
 public static class TicketSearch
