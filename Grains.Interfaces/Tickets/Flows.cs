@@ -25,6 +25,18 @@ public enum FlowAssigneeKind
 public sealed record FlowAssignee([property: Id(0)] FlowAssigneeKind Kind, [property: Id(1)] string Value)
 {
     public override string ToString() => $"{Kind.ToString().ToLowerInvariant()}:{Value}";
+
+    /// <summary>
+    /// Whether <paramref name="actor"/> is this assignee: the person, someone acting for the
+    /// department, or someone holding the role (an actor may hold several, comma-separated).
+    /// </summary>
+    public bool Matches(TicketActor actor) => Kind switch
+    {
+        FlowAssigneeKind.Person => Value == actor.PersonId,
+        FlowAssigneeKind.Department => Value == actor.DepartmentId,
+        FlowAssigneeKind.Role => actor.Role is { } roles && roles.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Contains(Value, StringComparer.Ordinal),
+        _ => false,
+    };
 }
 
 [GenerateSerializer, Immutable, Alias("tickets.flow-step-def")]
@@ -47,4 +59,19 @@ public sealed record FlowProgress(
     [property: Id(2)] ImmutableArray<int> Done)
 {
     public bool Finished => StepIndex >= Definition.Steps.Length;
+
+    /// <summary>The step waiting for its assignees, or null once the flow is finished.</summary>
+    public FlowStep? CurrentStep => Finished ? null : Definition.Steps[StepIndex];
+
+    /// <summary>
+    /// The assignees of the current step who may act now: in a serial step only the next in line,
+    /// otherwise everyone who has not acted yet.
+    /// </summary>
+    public ImmutableArray<int> PendingAssignees => CurrentStep is not { } step ? []
+        : step.Mode == FlowStepMode.Serial ? (Done.Length < step.Assignees.Length ? [Done.Length] : [])
+        : [.. Enumerable.Range(0, step.Assignees.Length).Where(i => !Done.Contains(i))];
+
+    /// <summary>The first pending assignee <paramref name="actor"/> is, or null when the actor has nothing to do in this step.</summary>
+    public int? PendingIndexOf(TicketActor actor) =>
+        CurrentStep is { } step && PendingAssignees.Where(i => step.Assignees[i].Matches(actor)).Select(i => (int?)i).FirstOrDefault() is { } index ? index : null;
 }

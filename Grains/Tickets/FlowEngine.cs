@@ -23,13 +23,7 @@ public static class FlowEngine
         return new FlowProgress(definition, 0, []);
     }
 
-    public static bool Matches(FlowAssignee assignee, TicketActor actor) => assignee.Kind switch
-    {
-        FlowAssigneeKind.Person => assignee.Value == actor.PersonId,
-        FlowAssigneeKind.Department => assignee.Value == actor.DepartmentId,
-        FlowAssigneeKind.Role => assignee.Value == actor.Role,
-        _ => false,
-    };
+    public static bool Matches(FlowAssignee assignee, TicketActor actor) => assignee.Matches(actor);
 
     /// <summary>Null when the actor may act on the current step now, otherwise why not.</summary>
     public static string? Check(FlowProgress progress, TicketActor actor, bool approve)
@@ -65,21 +59,5 @@ public static class FlowEngine
             : progress with { Done = done };
     }
 
-    private static int? PendingIndex(FlowProgress progress, TicketActor actor)
-    {
-        var step = progress.Definition.Steps[progress.StepIndex];
-        if (step.Mode == FlowStepMode.Serial)
-        {
-            var next = progress.Done.Length;
-            return Matches(step.Assignees[next], actor) ? next : null;
-        }
-        for (var i = 0; i < step.Assignees.Length; i++)
-        {
-            if (!progress.Done.Contains(i) && Matches(step.Assignees[i], actor))
-            {
-                return i;
-            }
-        }
-        return null;
-    }
+    private static int? PendingIndex(FlowProgress progress, TicketActor actor) => progress.PendingIndexOf(actor);
 }

@@ -27,6 +27,21 @@ public sealed class DemoTicketOrganization(IGrainFactory grains, IOptions<Ticket
         new("power", "Power grid", DepartmentLevel.Unit, "utilities", null),
     ];
 
+    public const string RefundFlow = "refund-approval";
+
+    /// <summary>
+    /// A flow defined as data (TKT-2) for the demo: the billing department checks the refund, then the
+    /// center's supervisor (by role) and the billing head (by person) countersign it.
+    /// </summary>
+    public static ImmutableArray<FlowDefinition> Flows { get; } =
+    [
+        new(RefundFlow,
+        [
+            new FlowStep("Billing check", FlowStepMode.Parallel, [new FlowAssignee(FlowAssigneeKind.Department, BillingBureau)]),
+            new FlowStep("Refund sign-off", FlowStepMode.Countersign, [new FlowAssignee(FlowAssigneeKind.Role, "Supervisor"), new FlowAssignee(FlowAssigneeKind.Person, "department")]),
+        ]),
+    ];
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // The silo may still be starting when the web host's services start: retry for a while.
@@ -35,10 +50,17 @@ public sealed class DemoTicketOrganization(IGrainFactory grains, IOptions<Ticket
             try
             {
                 var organization = grains.GetTicketOrganization();
-                if ((await organization.Get()).Departments is { IsDefaultOrEmpty: true })
+                var current = await organization.Get();
+                if (current.Departments.IsDefaultOrEmpty)
                 {
-                    await organization.Configure(Departments(options.Value.CenterId), []);
+                    await organization.Configure(Departments(options.Value.CenterId), Flows);
                     logger.LogInformation("Seeded the demo ticket organization ({Count} departments)", Departments(options.Value.CenterId).Length);
+                }
+                else if (current.Flows.IsDefaultOrEmpty && current.Departments.Any(d => d.Id == BillingBureau))
+                {
+                    // The silo's demo may have seeded the departments first; the demo flows go beside them.
+                    await organization.Configure(current.Departments, Flows);
+                    logger.LogInformation("Seeded the demo ticket flows ({Count})", Flows.Length);
                 }
                 return;
             }

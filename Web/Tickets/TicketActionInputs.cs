@@ -16,6 +16,8 @@ public sealed class TicketActionInputs
     public string? Channel { get; set; }
     public bool Satisfied { get; set; } = true;
     public int Score { get; set; } = 5;
+    /// <summary>False refuses a countersign step (the signatures start over).</summary>
+    public bool Approve { get; set; } = true;
 
     /// <summary>
     /// The action these inputs make. Blank reasons and the like go to the grain as typed: its
@@ -39,6 +41,7 @@ public sealed class TicketActionInputs
         TicketEventKind.Closed => new CloseTicket(Channel ?? "", Text),
         TicketEventKind.Surveyed => new RecordSurvey(Satisfied, Score, Blank(Text) ? null : Text.Trim()),
         TicketEventKind.Reopened => new Reopen(Text),
+        TicketEventKind.FlowStepDone => new CompleteFlowStep(Approve, Blank(Text) ? null : Text.Trim()),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "The detail page offers no such action."),
     };
 
@@ -55,6 +58,7 @@ public sealed class TicketActionInputs
         TicketEventKind.ExtensionRequested => ["minutes", "reason"],
         TicketEventKind.Closed => ["channel", "answer"],
         TicketEventKind.Surveyed => ["satisfied", "score", "note"],
+        TicketEventKind.FlowStepDone => ["approve", "note"],
         _ => [],
     };
 

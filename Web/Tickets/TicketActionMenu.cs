@@ -14,7 +14,10 @@ public sealed record MenuAction(TicketEventKind Kind, string ActingDepartment, I
 /// </summary>
 public static class TicketActionMenu
 {
-    public static ImmutableArray<MenuAction> For(Ticket ticket, ImmutableArray<Department> departments, IReadOnlyList<string> desks, bool mayApproveExtensions)
+    /// <param name="personId">The viewer, for flow steps that name a person.</param>
+    /// <param name="roles">The viewer's roles, comma-separated, for flow steps that name a role.</param>
+    public static ImmutableArray<MenuAction> For(Ticket ticket, ImmutableArray<Department> departments, IReadOnlyList<string> desks, bool mayApproveExtensions,
+        string? personId = null, string? roles = null)
     {
         var byId = departments.ToDictionary(d => d.Id, StringComparer.Ordinal);
         var menu = ImmutableArray.CreateBuilder<MenuAction>();
@@ -24,7 +27,7 @@ public static class TicketActionMenu
             {
                 continue;
             }
-            foreach (var kind in Offered(ticket, actor, byId, mayApproveExtensions))
+            foreach (var kind in Offered(ticket, actor, byId, mayApproveExtensions).Concat(FlowStep(ticket, personId, desk, roles)))
             {
                 // Several desks may allow the same action: the first (the home desk) acts.
                 if (!menu.Any(m => m.Kind == kind))
@@ -82,6 +85,16 @@ public static class TicketActionMenu
             yield return TicketEventKind.Reopened;
     }
 
+    /// <summary>
+    /// The flow step button (TKT-2): offered to whoever the current step still waits for, by person,
+    /// the department acted for, or role, exactly as the workflow's flow check decides.
+    /// </summary>
+    private static IEnumerable<TicketEventKind> FlowStep(Ticket ticket, string? personId, string desk, string? roles)
+    {
+        if (ticket.IsOpen && personId is not null && ticket.Flow is { Finished: false } flow && flow.PendingIndexOf(new TicketActor(personId, desk, roles)) is not null)
+            yield return TicketEventKind.FlowStepDone;
+    }
+
     /// <summary>The departments an action may name: one level down for a dispatch, the holder's siblings for a transfer, any other non-center department for joint handling.</summary>
     private static ImmutableArray<Department> Targets(TicketEventKind kind, Ticket ticket, Dictionary<string, Department> byId)
     {
@@ -117,6 +130,7 @@ public static class TicketActionMenu
         TicketEventKind.Closed => "Answer customer and close",
         TicketEventKind.Surveyed => "Record callback survey",
         TicketEventKind.Reopened => "Reopen",
+        TicketEventKind.FlowStepDone => "Complete my part of the step",
         _ => kind.ToString(),
     };
 }

@@ -17,6 +17,8 @@ public sealed class TicketFormModel
     public string? CustomerNumber { get; set; }
     public string Title { get; set; } = "";
     public string Content { get; set; } = "";
+    /// <summary>The flow the ticket follows (flows defined as data), if any.</summary>
+    public string? FlowId { get; set; }
 }
 
 /// <summary>The call a ticket is registered from: its recording and IVR data go with it.</summary>
@@ -30,17 +32,17 @@ public sealed record TicketActionResult(Ticket? Ticket, string? Error);
 
 /// <summary>
 /// The ticket screens' one way to the ticket grains: who acts for which department, creating
-/// tickets, acting on them (every action audited), and reading inboxes for the search page.
+/// tickets, acting on them (every action audited), searching every ticket and the on-time ranking.
 /// </summary>
 public sealed class TicketDesk(IGrainFactory grains, IOptions<TicketDeskOptions> options, AuditTrail audit, ILogger<TicketDesk> logger)
 {
-    /// <summary>Closed tickets leave every department's inbox; the web keeps them in this list so the search still finds them.</summary>
-    public const string ClosedListKey = "inbox-closed-tickets";
-
     public TicketDeskOptions Options => options.Value;
 
     public ImmutableArray<string> DesksOf(ClaimsPrincipal user) =>
         options.Value.DesksOf(user.Identity?.Name ?? "", user.Has(Permission.CreateTickets));
+
+    /// <summary>The roles a flow step may name, as the ticket actor carries them (comma-separated).</summary>
+    public static string RolesOf(ClaimsPrincipal user) => string.Join(",", user.FindAll(ClaimTypes.Role).Select(r => r.Value));
 
     public static string PersonOf(ClaimsPrincipal user) => user.Identity?.Name ?? throw new InvalidOperationException("Nobody is signed in.");
 
@@ -48,6 +50,12 @@ public sealed class TicketDesk(IGrainFactory grains, IOptions<TicketDeskOptions>
     {
         var departments = (await grains.GetTicketOrganization().Get()).Departments;
         return departments.IsDefault ? [] : departments;
+    }
+
+    public async Task<ImmutableArray<FlowDefinition>> FlowsAsync()
+    {
+        var flows = (await grains.GetTicketOrganization().Get()).Flows;
+        return flows.IsDefault ? [] : flows;
     }
 
     /// <summary>Registers a ticket at the center, from the web or from <paramref name="call"/>; a bad form gets the grain's error and creates nothing.</summary>
@@ -64,6 +72,7 @@ public sealed class TicketDesk(IGrainFactory grains, IOptions<TicketDeskOptions>
             Source = TicketSource.Web,
             CenterId = options.Value.CenterId,
             CreatedBy = PersonOf(user),
+            FlowId = string.IsNullOrWhiteSpace(form.FlowId) ? null : form.FlowId,
         };
         try
         {
@@ -100,12 +109,11 @@ public sealed class TicketDesk(IGrainFactory grains, IOptions<TicketDeskOptions>
         {
             return new TicketActionResult(null, "Your role does not approve extensions.");
         }
-        var actor = new TicketActor(PersonOf(user), departmentId, string.Join(",", user.FindAll(ClaimTypes.Role).Select(r => r.Value)));
+        var actor = new TicketActor(PersonOf(user), departmentId, RolesOf(user));
         try
         {
             var ticket = await grains.GetTicket(ticketId).Act(actor, action);
             await audit.RecordAsync(user, remoteAddress, "ticket-" + action.Kind.ToString().ToLowerInvariant(), TicketGrainKeys.TicketPrefix + ticketId, $"as {departmentId}");
-            await KeepClosedList(ticket);
             return new TicketActionResult(ticket, null);
         }
         catch (IllegalTicketActionException ex)
@@ -114,32 +122,32 @@ public sealed class TicketDesk(IGrainFactory grains, IOptions<TicketDeskOptions>
         }
     }
 
-    private async Task KeepClosedList(Ticket ticket)
-    {
-        var closed = grains.GetGrain<IInboxGrain>(ClosedListKey);
-        if (ticket.IsOpen)
-        {
-            await closed.Remove(ticket.Id);
-            return;
-        }
-        await closed.Upsert(new InboxEntry(ticket.Id, ticket.Draft.Title, ticket.Draft.Category, ticket.Draft.Priority, ticket.Status,
-            null, ticket.Deadline?.Warned ?? false, ticket.Deadline?.Escalated ?? false, ticket.Urges, ticket.ClosedAt ?? ticket.CreatedAt));
-    }
-
-    /// <summary>Open tickets from every department's inbox, closed ones from the closed list, filtered.</summary>
+    /// <summary>
+    /// Every ticket matching <paramref name="query"/>, open or closed, from the ticket archive (the
+    /// PostgreSQL history, or the grains' index in memory mode); open ones carry their inbox line
+    /// (business time left). A bad query throws <see cref="ArgumentException"/>.
+    /// </summary>
     public async Task<ImmutableArray<TicketRow>> SearchAsync(TicketQuery query)
     {
-        var departments = await DepartmentsAsync();
-        var inboxes = departments
-            .Where(d => string.IsNullOrWhiteSpace(query.DepartmentId) || d.Id == query.DepartmentId)
-            .Select(async d => (await grains.GetDepartmentInbox(d.Id).View()).Items.Select(i => new TicketRow(i, d.Id)));
-        var rows = (await Task.WhenAll(inboxes)).SelectMany(r => r).ToList();
-        if (query.Status is null or TicketStatus.Closed or TicketStatus.Surveyed)
+        var archiveQuery = query.ToArchiveQuery();
+        if (archiveQuery.Problem() is { } problem)
         {
-            var closed = await grains.GetGrain<IInboxGrain>(ClosedListKey).View();
-            rows.AddRange(closed.Items.Select(i => new TicketRow(i, options.Value.CenterId)));
+            throw new ArgumentException($"Bad ticket search: {problem}.", nameof(query));
         }
-        logger.LogDebug("Ticket search over {Departments} inboxes found {Rows} rows", departments.Length, rows.Count);
-        return TicketSearch.Filter(rows, query);
+        var hits = await grains.GetTicketArchive().Search(archiveQuery);
+        var holders = hits.Where(h => h.Status is TicketStatus.Open or TicketStatus.Handling or TicketStatus.ReplyReview).Select(h => h.Holder).Distinct(StringComparer.Ordinal);
+        var views = await Task.WhenAll(holders.Select(d => grains.GetDepartmentInbox(d).View()));
+        var live = views.SelectMany(v => v.Items).DistinctBy(i => i.Entry.TicketId).ToDictionary(i => i.Entry.TicketId, StringComparer.Ordinal);
+        var rows = hits.Select(h => new TicketRow(
+            live.TryGetValue(h.TicketId, out var item) && item.Entry.Status == h.Status
+                ? item
+                : new InboxItem(new InboxEntry(h.TicketId, h.Title, h.Category, TicketPriority.Normal, h.Status, null, false, false, 0, h.UpdatedAt), null, false),
+            h.Holder));
+        logger.LogDebug("Ticket search found {Hits} tickets, {Open} with a live inbox line", hits.Length, live.Count);
+        // The archive filtered; what is left is the overdue flag (live only) and the most-urgent-first order.
+        return TicketSearch.Filter(rows, new TicketQuery(OverdueOnly: query.OverdueOnly));
     }
+
+    /// <summary>Departments by on-time completion of the tickets they completed in [from, to) (TKT-6).</summary>
+    public Task<ImmutableArray<UnitRankingRow>> RankingAsync(DateTimeOffset from, DateTimeOffset to) => grains.GetTicketArchive().Ranking(from, to);
 }
