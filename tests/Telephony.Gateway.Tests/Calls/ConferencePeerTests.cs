@@ -19,57 +19,34 @@ public sealed class ConferencePeerTests(ITestOutputHelper output)
     public async Task An_agent_adds_a_second_agent_phone_and_when_it_leaves_the_caller_stays_with_the_second()
     {
         await using var rig = await GatewayRig.StartAsync(output);
-        await rig.ConfigureAgent("agent-7");
+        var first = await rig.StartAgentPhoneAsync("agent-7");
         // The second agent is in no queue: only the conference rings its phone.
-        await rig.Grains.GetAgent("agent-8").Configure(new CallCenter.Agents.AgentProfile { Id = "agent-8" });
-        await using var first = await BaresipPhone.StartAsync(new BaresipAccount("agent-7", rig.Address, "s3cret"));
-        await using var second = await BaresipPhone.StartAsync(new BaresipAccount("agent-8", rig.Address, "s3cret"));
-        try
-        {
-            await first.WaitForRegistrationAsync(Generous);
-            await second.WaitForRegistrationAsync(Generous);
-            await rig.WaitForAgentReady("agent-7");
-            await rig.WaitForAgentReady("agent-8");
+        var second = await rig.StartAgentPhoneAsync("agent-8", queue: null);
+        var (customer, callId, call, session) = await rig.ConnectCallerAsync("agent-7", first, TimeSpan.FromSeconds(90));
 
-            var customer = SippRun.RunAsync(new SippOptions
-            {
-                Scenario = PeerTools.Scenario("uac-dtmf-agent.xml"), Remote = rig.Address, MaxCalls = 1, Timeout = TimeSpan.FromSeconds(90),
-            });
-            await first.WaitForEventAsync("CALL_ESTABLISHED", Generous, e => e.Direction == "incoming");
-            var callId = (await rig.Grains.GetAgent("agent-7").GetSnapshot()).CallId!;
-            var call = rig.Grains.GetCall(callId);
-            var session = Assert.IsType<CallerSession>(rig.Gateway.Control!.CallerOf(callId));
-            await GatewayRig.Eventually(async () => (await call.GetSnapshot()).State == CallState.Connected, "the call connected");
+        Assert.True((await rig.Grains.GetAgent("agent-7").AddToCall("agent-8")).Accepted);
+        await second.WaitForEventAsync("CALL_ESTABLISHED", Generous, e => e.Direction == "incoming");
+        await GatewayRig.Eventually(async () => (await call.GetAgentsOnCall()).Count == 2, "the second agent joined the call");
+        await GatewayRig.Eventually(() => Task.FromResult(session.AgentsOnCall.Count == 2 && session.IsMixed), "three parties in the mixer");
 
-            Assert.True((await rig.Grains.GetAgent("agent-7").AddToCall("agent-8")).Accepted);
-            await second.WaitForEventAsync("CALL_ESTABLISHED", Generous, e => e.Direction == "incoming");
-            await GatewayRig.Eventually(async () => (await call.GetAgentsOnCall()).Count == 2, "the second agent joined the call");
-            await GatewayRig.Eventually(() => Task.FromResult(session.AgentsOnCall.Count == 2 && session.IsMixed), "three parties in the mixer");
+        await first.HangupAsync();
+        await GatewayRig.Eventually(async () => (await call.GetAgentsOnCall()).SequenceEqual(["agent-8"]), "the first agent left");
+        await GatewayRig.Eventually(() => Task.FromResult(session.AgentsOnCall.SequenceEqual(["agent-8"]) && !session.IsMixed), "caller and second agent on a bridge");
+        Assert.Equal(CallState.Connected, (await call.GetSnapshot()).State);
+        Assert.Equal(CallerPhase.Connected, session.Phase);
+        await Task.Delay(TimeSpan.FromSeconds(2));
 
-            await first.HangupAsync();
-            await GatewayRig.Eventually(async () => (await call.GetAgentsOnCall()).SequenceEqual(["agent-8"]), "the first agent left");
-            await GatewayRig.Eventually(() => Task.FromResult(session.AgentsOnCall.SequenceEqual(["agent-8"]) && !session.IsMixed), "caller and second agent on a bridge");
-            Assert.Equal(CallState.Connected, (await call.GetSnapshot()).State);
-            Assert.Equal(CallerPhase.Connected, session.Phase);
-            await Task.Delay(TimeSpan.FromSeconds(2));
-
-            await second.HangupAsync();
-            var result = await customer;
-            Assert.True(result.AllCallsSucceeded, result.Describe());
-            var record = await rig.WaitForRecord(r => r.CallId == callId, "the call's one record");
-            Assert.Single(rig.Records.All, r => r.CallId == callId);
-            Assert.Equal(CallOutcome.Completed, record.Outcome);
-            Assert.Equal(new[] { "agent-7", "agent-8" }, record.HandledBy.ToArray());
-            Assert.Equal("agent-8", record.AgentId);
-            // The second agent's conversation with the caller after the first left has its own recording, with its phone's audio.
-            Assert.NotNull(record.RecordingPath);
-            Assert.EndsWith("-2.wav", record.RecordingPath);
-            output.WriteLine($"second agent's phone received peak amplitude {second.ReceivedPeakAmplitude()}");
-        }
-        finally
-        {
-            output.WriteLine(first.Log);
-            output.WriteLine(second.Log);
-        }
+        await second.HangupAsync();
+        var result = await customer;
+        Assert.True(result.AllCallsSucceeded, result.Describe());
+        var record = await rig.WaitForRecord(r => r.CallId == callId, "the call's one record");
+        Assert.Single(rig.Records.All, r => r.CallId == callId);
+        Assert.Equal(CallOutcome.Completed, record.Outcome);
+        Assert.Equal(new[] { "agent-7", "agent-8" }, record.HandledBy.ToArray());
+        Assert.Equal("agent-8", record.AgentId);
+        // The second agent's conversation with the caller after the first left has its own recording, with its phone's audio.
+        Assert.NotNull(record.RecordingPath);
+        Assert.EndsWith("-2.wav", record.RecordingPath);
+        output.WriteLine($"second agent's phone received peak amplitude {second.ReceivedPeakAmplitude()}");
     }
 }
