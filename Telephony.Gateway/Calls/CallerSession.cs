@@ -669,6 +669,11 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
             var supervisors = _supervisors.Values.Where(s => s.Joined && !s.Leg.IsDisposed).Select(s => (s.Leg, s.Mode)).ToList();
             // A caller waiting out a consultation hears music, as a held one does.
             var held = _held || _consult is not null;
+            if (_recording is { } recording)
+            {
+                // A conference's recording has every agent on the agent channel.
+                _control.Media.RecordOtherAgents(recording, [.. _addedAgents.Select(a => a.Leg).Where(leg => !leg.IsDisposed)]);
+            }
             if (!ConversationLayout.NeedsMixer(1 + _addedAgents.Count, supervisors.Count))
             {
                 LeaveMixerLocked();

@@ -143,10 +143,12 @@ public sealed class GatewayRig : IAsyncDisposable
     /// A customer (SIPp, uac-dtmf-agent.xml) calls the service number and presses 0 for an agent; it talks until the
     /// far end hangs up, or hangs up itself after about 32 s. The task completes when the customer's SIPp ends.
     /// </summary>
-    public Task<SippResult> CallAsCustomerAsync(TimeSpan? timeout = null) =>
+    /// <remarks>With <paramref name="hangUpAfter"/> the customer (uac-dtmf-agent-hangup.xml) hangs up itself that long after pressing 0.</remarks>
+    public Task<SippResult> CallAsCustomerAsync(TimeSpan? timeout = null, TimeSpan? hangUpAfter = null) =>
         SippRun.RunAsync(new SippOptions
         {
-            Scenario = PeerTools.Scenario("uac-dtmf-agent.xml"), Remote = Address, MaxCalls = 1, Timeout = timeout ?? TimeSpan.FromSeconds(60),
+            Scenario = PeerTools.Scenario(hangUpAfter is null ? "uac-dtmf-agent.xml" : "uac-dtmf-agent-hangup.xml"), Remote = Address, MaxCalls = 1,
+            Timeout = timeout ?? TimeSpan.FromSeconds(60), PauseLength = hangUpAfter,
         });
 
     /// <summary>
@@ -154,9 +156,9 @@ public sealed class GatewayRig : IAsyncDisposable
     /// <paramref name="agentId"/>'s phone (<paramref name="phone"/> when it is baresip) answers; returns once the call
     /// grain, the agent and the gateway's caller session all say the two are connected.
     /// </summary>
-    public async Task<ConnectedCall> ConnectCallerAsync(string agentId, BaresipPhone? phone = null, TimeSpan? customerTimeout = null)
+    public async Task<ConnectedCall> ConnectCallerAsync(string agentId, BaresipPhone? phone = null, TimeSpan? customerTimeout = null, TimeSpan? hangUpAfter = null)
     {
-        var customer = CallAsCustomerAsync(customerTimeout);
+        var customer = CallAsCustomerAsync(customerTimeout, hangUpAfter);
         if (phone is not null)
         {
             await phone.WaitForEventAsync("CALL_ESTABLISHED", Generous, e => e.Direction == "incoming");
