@@ -47,6 +47,12 @@ public interface IAgentGrain : IGrainWithStringKey
     /// </summary>
     [Alias("add-to-call")] Task<CallCenter.Calls.TransferResult> AddToCall(string agentId);
     /// <summary>
+    /// Attended transfer (CTI-2): rings <paramref name="agentId"/>'s phone to consult it about this agent's call while
+    /// the caller waits on hold; <see cref="Transfer"/> to that agent once it answered hands the caller over. Not
+    /// accepted when that agent is not ready.
+    /// </summary>
+    [Alias("consult")] Task<CallCenter.Calls.TransferResult> Consult(string agentId);
+    /// <summary>
     /// A call being transferred asks this agent's phone to ring. False (and nothing changes) unless
     /// the agent is ready with no offer; the answer then connects through <see cref="Answer"/> as usual.
     /// </summary>

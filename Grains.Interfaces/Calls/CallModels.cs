@@ -13,6 +13,8 @@ public enum CallState
     Ended,
     /// <summary>The agent's part is over and the caller answers the post-call survey (IVR-3); the record waits for the score.</summary>
     Survey,
+    /// <summary>An agent sent the caller back to the gateway's IVR at a menu node (CTI-2); the call ends there or queues again.</summary>
+    Ivr,
 }
 
 /// <summary>Terminal outcomes (invariant 2).</summary>

@@ -59,10 +59,37 @@ public interface ICallGrain : IGrainWithStringKey
     /// </summary>
     [Alias("add-agent")] Task<TransferResult> AddAgent(string fromAgentId, string agentId);
     /// <summary>
+    /// Attended transfer, first half (CTI-2, RFC 5589 §7): the agent on the call consults another agent, whose phone
+    /// rings while the caller waits on hold. Once that agent answers, <see cref="Transfer"/> to it by the consulting
+    /// agent hands the caller over (the call's agent changes; one record names both), and <see cref="EndConsult"/>
+    /// or the consulted agent's <see cref="AgentHangup"/> ends the consultation with the caller still the first
+    /// agent's. Refused (nothing changes) when the target is not ready. Throws when <paramref name="fromAgentId"/> is
+    /// not the agent on the connected call, the call is a conference, or a consultation or another ring is going on.
+    /// </summary>
+    [Alias("consult")] Task<TransferResult> Consult(string fromAgentId, string agentId);
+    /// <summary>
+    /// The consulting agent ends its consultation without a transfer: a ringing phone stops ringing, a consulted
+    /// agent who answered is off the call. False when no consultation is going on (nothing changes).
+    /// </summary>
+    [Alias("end-consult")] Task<bool> EndConsult(string fromAgentId);
+    /// <summary>The agent consulted now (ringing or talking), or null.</summary>
+    [Alias("consulted-agent")] Task<string?> GetConsultedAgent();
+    /// <summary>
     /// An agent on the call hangs up. In a conference the caller stays with the other agents and this is false;
     /// otherwise the call ends (as <see cref="Hangup"/> by the agent) and this is true.
     /// </summary>
     [Alias("agent-hangup")] Task<bool> AgentHangup(string agentId);
+    /// <summary>
+    /// A call an agent sent back to the IVR (<see cref="TransferTargetKind.Ivr"/>) reached a queue node: it routes
+    /// <paramref name="service"/> and waits there like a new arrival, keeping its first arrival time (it waits ahead of
+    /// later callers); the IVR's data is added to the call's. False (nothing changes) when the call is not in the IVR.
+    /// </summary>
+    [Alias("queue-from-ivr")] Task<bool> QueueFromIvr(string service, System.Collections.Immutable.ImmutableDictionary<string, string> attachedData);
+    /// <summary>
+    /// A call an agent sent back to the IVR ended there: self-service completed or the caller hung up (Completed —
+    /// an agent talked with the caller), a voicemail or a callback request. False when the call is not in the IVR.
+    /// </summary>
+    [Alias("end-from-ivr")] Task<bool> EndFromIvr(CallOutcome outcome, string? detail);
     /// <summary>The agents on the call now, the one who answered it first (or was left last) first.</summary>
     [Alias("agents-on-call")] Task<IReadOnlyList<string>> GetAgentsOnCall();
     /// <summary>The agent rung for a transfer did not answer (ring timeout, declined): the call goes back to its queue.</summary>

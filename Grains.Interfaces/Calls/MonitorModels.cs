@@ -37,4 +37,10 @@ public interface ICallMediaHost : IGrainObserver
     [Alias("monitor-requested"), OneWay] Task MonitorRequested(string callId, string supervisorId, MonitorMode mode);
     /// <summary>Hang up the supervisor's phone; the caller and the agent stay connected.</summary>
     [Alias("monitor-stopped"), OneWay] Task MonitorStopped(string callId, string supervisorId);
+    /// <summary>
+    /// The agent transferred the call to an IVR node (CTI-2): the media host releases the agent's leg and runs the
+    /// caller's menu from <paramref name="nodeId"/>, then reports with <see cref="ICallGrain.QueueFromIvr"/> or
+    /// <see cref="ICallGrain.EndFromIvr"/>.
+    /// </summary>
+    [Alias("transferred-to-ivr"), OneWay] Task TransferredToIvr(string callId, string nodeId);
 }

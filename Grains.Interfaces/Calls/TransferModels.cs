@@ -7,9 +7,11 @@ public enum TransferTargetKind
     Agent,
     /// <summary>The call waits in a queue again, keeping its first arrival time and priority.</summary>
     Queue,
+    /// <summary>The caller goes back to the IVR of the number it called, at a menu node (the gateway runs it); the menu goes on from there.</summary>
+    Ivr,
 }
 
-/// <summary>The target of a blind transfer: an agent id or a queue id.</summary>
+/// <summary>The target of a blind transfer: an agent id, a queue id or an IVR menu node id.</summary>
 [GenerateSerializer, Immutable, Alias("calls.transfer-target")]
 public sealed record TransferTarget(
     [property: Id(0)] TransferTargetKind Kind,
@@ -17,6 +19,7 @@ public sealed record TransferTarget(
 {
     public static TransferTarget ToAgent(string agentId) => new(TransferTargetKind.Agent, agentId);
     public static TransferTarget ToQueue(string queueId) => new(TransferTargetKind.Queue, queueId);
+    public static TransferTarget ToIvr(string nodeId) => new(TransferTargetKind.Ivr, nodeId);
     public override string ToString() => $"{Kind.ToString().ToLowerInvariant()} {Id}";
 }
 

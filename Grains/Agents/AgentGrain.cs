@@ -251,6 +251,15 @@ public sealed class AgentGrain(
         return await GrainFactory.GetCall(_callId).AddAgent(AgentId, agentId);
     }
 
+    public async Task<TransferResult> Consult(string agentId)
+    {
+        if (_presence.State is not (AgentState.OnCall or AgentState.OnHold) || _callId is null)
+        {
+            throw new InvalidOperationException($"Agent '{AgentId}' has no connected call to consult '{agentId}' about (state {_presence.State}).");
+        }
+        return await GrainFactory.GetCall(_callId).Consult(AgentId, agentId);
+    }
+
     public async Task<bool> Answer(string callId)
     {
         if (_presence.State != AgentState.Reserved || _offer is null || _offer.CallId != callId)

@@ -98,6 +98,8 @@ public sealed class CallGrain(
     private readonly List<string> _conferenceAgents = [];
     /// <summary>The ring of an agent being added to the conversation.</summary>
     private Offer? _conferenceOffer;
+    /// <summary>An attended transfer's consultation (CTI-2); live only, like the ring of a conference.</summary>
+    private Consultation _consult = Consultation.None;
 
     /// <summary>A survey whose caller neither answers nor hangs up (the gateway vanished) ends without a score after this.</summary>
     public static readonly TimeSpan SurveyTimeout = TimeSpan.FromMinutes(2);
@@ -256,6 +258,13 @@ public sealed class CallGrain(
 
     public async Task<bool> Connect(Offer offer, DateTimeOffset answeredAt)
     {
+        if (_consult.IsRinging(offer.AgentId, offer.OfferId))
+        {
+            // The consulted agent answered: it talks with the consulting agent, not yet with the caller.
+            _consult = _consult.Answered(offer.AgentId, offer.OfferId);
+            logger.LogInformation("Call {CallId}: agent {AgentId} answered the consultation of {FromAgent}", CallId, offer.AgentId, _consult.FromAgentId);
+            return true;
+        }
         if (_conferenceOffer is { } ring && ring.OfferId == offer.OfferId && ring.AgentId == offer.AgentId)
         {
             return await JoinConference(offer);
@@ -300,8 +309,28 @@ public sealed class CallGrain(
         {
             throw new InvalidOperationException($"Call '{CallId}' cannot be transferred to {target}: it is a conference (the other agents leave first).");
         }
+        if (_consult.IsActive)
+        {
+            if (target.Kind == TransferTargetKind.Agent && target.Id == _consult.AgentId && _consult.Stage == ConsultStage.Talking)
+            {
+                await CompleteConsultation(fromAgentId);
+                return TransferResult.Done;
+            }
+            throw new InvalidOperationException($"Call '{CallId}' cannot be transferred to {target}: a consultation with agent '{_consult.AgentId}' is going on ({_consult.Stage}).");
+        }
         switch (target.Kind)
         {
+            case TransferTargetKind.Ivr:
+                if (_mediaHost is not { } host)
+                {
+                    return TransferResult.Refused("the caller is on no SIP gateway, so there is no IVR to send it to");
+                }
+                LeaveAgent(fromAgentId);
+                Move(CallState.Ivr);
+                await Store();
+                host.TransferredToIvr(CallId, target.Id).Ignore();
+                logger.LogInformation("Call {CallId} transferred by {FromAgent} to IVR node {Node}", CallId, fromAgentId, target.Id);
+                return TransferResult.Done;
             case TransferTargetKind.Queue:
                 if (await GrainFactory.GetQueue(target.Id).GetSettings() is null)
                 {
@@ -339,10 +368,95 @@ public sealed class CallGrain(
         }
     }
 
+    public async Task<TransferResult> Consult(string fromAgentId, string agentId)
+    {
+        await RequireKnownState();
+        if (ConsultRules.Check(_state, _agentId, _conferenceAgents.Count, _conferenceOffer is not null || _transferOffer is not null, _consult, fromAgentId, agentId) is { } illegal)
+        {
+            throw new InvalidOperationException($"Call '{CallId}' cannot consult agent '{agentId}': {illegal}.");
+        }
+        var settings = _queueId is null ? null : await GrainFactory.GetQueue(_queueId).GetSettings();
+        var offer = new Offer(CallId, _queueId!, agentId, OfferId: -Now.UtcTicks, OfferedAt: Now,
+            RingTimeout: settings?.RingTimeout ?? TimeSpan.FromSeconds(15), WrapUp: settings?.WrapUp ?? TimeSpan.Zero,
+            _arrival!.CallerNumber, _arrival.Priority, OfferedOnEntry: false, RingAll: false);
+        bool ringing;
+        try
+        {
+            // The same ring as a transfer's: only a ready agent with no offer rings, and its answer comes back to Connect.
+            ringing = await GrainFactory.GetAgent(agentId).RingForTransfer(offer);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return TransferResult.Refused($"agent '{agentId}' cannot take calls ({ex.Message})");
+        }
+        if (!ringing)
+        {
+            return TransferResult.Refused($"agent '{agentId}' is not ready");
+        }
+        if (!ConferenceRules.CanRingFor(_state) || _agentId != fromAgentId || _consult.IsActive)
+        {
+            // The call ended or moved on while the agent's phone was asked to ring.
+            GrainFactory.GetAgent(agentId).CancelOffer(CallId, offer.OfferId).Ignore();
+            return TransferResult.Refused($"the call is {_state}");
+        }
+        _consult = _consult.Ring(fromAgentId, agentId, offer.OfferId);
+        logger.LogInformation("Call {CallId}: agent {FromAgent} consults agent {AgentId} (ringing)", CallId, fromAgentId, agentId);
+        return TransferResult.Done;
+    }
+
+    public Task<bool> EndConsult(string fromAgentId)
+    {
+        if (!_consult.IsActive || _consult.FromAgentId != fromAgentId)
+        {
+            return Task.FromResult(false);
+        }
+        logger.LogInformation("Call {CallId}: agent {FromAgent} ended the consultation with {AgentId}", CallId, fromAgentId, _consult.AgentId);
+        StopConsultation();
+        return Task.FromResult(true);
+    }
+
+    public Task<string?> GetConsultedAgent() => Task.FromResult(_consult.AgentId);
+
+    /// <summary>Ends the consultation: a ringing phone stops ringing, a consulted agent who answered is told the call is over for it.</summary>
+    private void StopConsultation()
+    {
+        var consult = _consult;
+        _consult = consult.Ended();
+        var agent = GrainFactory.GetAgent(consult.AgentId!);
+        if (consult.Stage == ConsultStage.Ringing)
+        {
+            agent.CancelOffer(CallId, consult.OfferId).Ignore();
+        }
+        else
+        {
+            agent.CallEnded(CallId, Now).Ignore();
+        }
+    }
+
+    /// <summary>
+    /// The attended transfer's hand-over: the consulting agent's talk segment closes (hold with it) and the consulted
+    /// agent's opens; a caller held for the consultation is taken off hold, now talking with the new agent.
+    /// </summary>
+    private async Task CompleteConsultation(string fromAgentId)
+    {
+        var now = Now;
+        var to = _consult.AgentId!;
+        _consult = _consult.Completed(fromAgentId);
+        LeaveAgent(fromAgentId);
+        if (_state == CallState.OnHold)
+        {
+            Move(CallState.Connected);
+        }
+        _agentId = to;
+        _handling = _handling.Answered(to, now);
+        await Store();
+        logger.LogInformation("Call {CallId}: attended transfer from {FromAgent} to {ToAgent}", CallId, fromAgentId, to);
+    }
+
     public async Task<TransferResult> AddAgent(string fromAgentId, string agentId)
     {
         await RequireKnownState();
-        if (ConferenceRules.Check(_state, [.. AgentsOnCall()], _conferenceOffer is not null, fromAgentId, agentId) is { } illegal)
+        if (ConferenceRules.Check(_state, [.. AgentsOnCall()], _conferenceOffer is not null || _consult.IsActive, fromAgentId, agentId) is { } illegal)
         {
             throw new InvalidOperationException($"Call '{CallId}' cannot add agent '{agentId}': {illegal}.");
         }
@@ -392,6 +506,13 @@ public sealed class CallGrain(
     public async Task<bool> AgentHangup(string agentId)
     {
         await RequireKnownState();
+        if (_consult.Stage == ConsultStage.Talking && _consult.AgentId == agentId)
+        {
+            // The consulted agent hung up before the hand-over: the caller stays with the consulting agent.
+            _consult = _consult.Ended();
+            logger.LogInformation("Call {CallId}: consulted agent {AgentId} hung up; the caller stays with {Lead}", CallId, agentId, _agentId);
+            return false;
+        }
         if (_state is CallState.Connected or CallState.OnHold && _conferenceAgents.Count > 0 && AgentsOnCall().Contains(agentId))
         {
             // One agent leaves a conference: the caller stays with the others; the first of them takes the lead.
@@ -417,10 +538,47 @@ public sealed class CallGrain(
         return true;
     }
 
+    public async Task<bool> QueueFromIvr(string service, ImmutableDictionary<string, string> attachedData)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(service);
+        ArgumentNullException.ThrowIfNull(attachedData);
+        await RequireKnownState();
+        if (_state != CallState.Ivr)
+        {
+            return false;
+        }
+        _arrival = _arrival! with { Service = service, AttachedData = _arrival.AttachedData.SetItems(attachedData) };
+        var queue = (await routing.GetAsync()).QueueFor(service, _region);
+        // Keeps its first arrival time, sequence and priority, as a transfer to a queue does.
+        await EnterQueue(queue, $"queued again by the IVR ({service})");
+        return true;
+    }
+
+    public async Task<bool> EndFromIvr(CallOutcome outcome, string? detail)
+    {
+        await RequireKnownState();
+        if (_state != CallState.Ivr)
+        {
+            return false;
+        }
+        if (!CallLifecycle.CanEndWith(CallState.Ivr, outcome))
+        {
+            throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "A call back in the IVR ends as Completed, Voicemail, Callback or Failed");
+        }
+        await End(outcome, CallParty.System, detail ?? "ended in the IVR after a transfer");
+        return true;
+    }
+
     public Task<IReadOnlyList<string>> GetAgentsOnCall() => Task.FromResult<IReadOnlyList<string>>([.. AgentsOnCall()]);
 
     public async Task TransferNotAnswered(string agentId, long offerId, string reason)
     {
+        if (_consult.IsRinging(agentId, offerId))
+        {
+            _consult = _consult.Ended();
+            logger.LogInformation("Call {CallId}: consulted agent {AgentId} did not answer ({Reason})", CallId, agentId, reason);
+            return;
+        }
         if (_conferenceOffer is { } ring && ring.AgentId == agentId && ring.OfferId == offerId)
         {
             // Nobody joins: the conversation goes on as it was.
@@ -473,6 +631,10 @@ public sealed class CallGrain(
                 CancelTransferRing();
                 GrainFactory.GetQueue(_queueId!).Withdraw(CallId, CallOutcome.Abandoned).Ignore();
                 await End(party == CallParty.System ? CallOutcome.Failed : CallOutcome.Abandoned, party, null);
+                return;
+            case CallState.Ivr:
+                // The caller hung up in the menu an agent sent it to: it was served already.
+                await End(CallOutcome.Completed, party, "hung up in the IVR after a transfer");
                 return;
             case CallState.Survey:
                 // The caller left the survey without a score; the conversation's end stays as it was.
@@ -848,6 +1010,11 @@ public sealed class CallGrain(
         if (!CallMonitoring.CanBeMonitored(next) && !_monitoring.IsEmpty)
         {
             EndMonitoring();
+        }
+        if (!ConferenceRules.CanRingFor(next) && _consult.IsActive)
+        {
+            // The conversation is over: the consulted agent stops ringing or is off the call.
+            StopConsultation();
         }
         if (!ConferenceRules.CanRingFor(next) && _conferenceOffer is { } ring)
         {

@@ -97,6 +97,7 @@ public static class TransferRules
     {
         TransferTargetKind.Agent => CallState.Offered,
         TransferTargetKind.Queue => CallState.Queued,
+        TransferTargetKind.Ivr => CallState.Ivr,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown transfer target kind"),
     };
 }

@@ -17,10 +17,12 @@ public static class CallLifecycle
         (CallState.Queued, CallState.Queued or CallState.Offered or CallState.Connected or CallState.Ended) => true,
         // Offered -> Queued: ring-no-answer, decline or overflow while ringing.
         (CallState.Offered, CallState.Queued or CallState.Offered or CallState.Connected or CallState.Ended) => true,
-        // Connected/OnHold -> Offered or Queued: a blind transfer to another agent or to a queue (CTI-2).
-        (CallState.Connected, CallState.OnHold or CallState.Survey or CallState.Ended or CallState.Offered or CallState.Queued) => true,
-        (CallState.OnHold, CallState.Connected or CallState.Survey or CallState.Ended or CallState.Offered or CallState.Queued) => true,
+        // Connected/OnHold -> Offered, Queued or Ivr: a blind transfer to another agent, a queue or an IVR node (CTI-2).
+        (CallState.Connected, CallState.OnHold or CallState.Survey or CallState.Ended or CallState.Offered or CallState.Queued or CallState.Ivr) => true,
+        (CallState.OnHold, CallState.Connected or CallState.Survey or CallState.Ended or CallState.Offered or CallState.Queued or CallState.Ivr) => true,
         (CallState.Survey, CallState.Ended) => true,
+        // Back in the IVR: its menu queues the caller again or ends the call.
+        (CallState.Ivr, CallState.Queued or CallState.Ended) => true,
         _ => false,
     };
 
@@ -28,6 +30,8 @@ public static class CallLifecycle
     public static bool CanEndWith(CallState state, CallOutcome outcome) => (state, outcome) switch
     {
         (CallState.Connected or CallState.OnHold or CallState.Survey, CallOutcome.Completed or CallOutcome.Failed) => true,
+        // An agent already talked with a caller back in the IVR: it was served, whatever the menu does next.
+        (CallState.Ivr, CallOutcome.Completed or CallOutcome.Voicemail or CallOutcome.Callback or CallOutcome.Failed) => true,
         (CallState.Queued or CallState.Offered,
             CallOutcome.Abandoned or CallOutcome.Callback or CallOutcome.Voicemail or CallOutcome.Rejected or CallOutcome.Failed) => true,
         // A call that never reached a queue: refused by routing, failed, or ended in the IVR

@@ -4,6 +4,7 @@ using CallCenter.Agents;
 using CallCenter.Calls;
 using CallCenter.Telephony.Gateway.Media;
 using CallCenter.Telephony.Gateway.Sip;
+using CallCenter.Telephony.Sip.Messages;
 
 namespace CallCenter.Telephony.Gateway.Calls;
 
@@ -174,6 +175,11 @@ public sealed class AgentLine : IAgentPhone, IAsyncDisposable
                 // Busy, rejected or no answer from the phone: the call goes back to the head of the queue.
                 await DeclineAsync(offer.CallId);
             }
+            if (caller is CallerSession session)
+            {
+                // A consultation that rang this phone is over unanswered: the consulting phone hears so.
+                session.ConsultNotAnswered(this);
+            }
             return;
         }
         bool won;
@@ -215,7 +221,10 @@ public sealed class AgentLine : IAgentPhone, IAsyncDisposable
     /// <summary>Prefix of a Refer-To user naming a queue (sip:queue/billing@gateway); any other user is an agent id.</summary>
     public const string QueueTargetPrefix = "queue/";
 
-    /// <summary>What a Refer-To URI names: a queue (user "queue/ID") or an agent (any other user); null when it names nothing.</summary>
+    /// <summary>Prefix of a Refer-To user naming a node of the caller's IVR menu (sip:ivr/main@gateway); agent ids never hold "/".</summary>
+    public const string IvrTargetPrefix = "ivr/";
+
+    /// <summary>What a Refer-To URI names: a queue (user "queue/ID"), an IVR node ("ivr/NODE") or an agent (any other user); null when it names nothing.</summary>
     public static TransferTarget? TargetOf(Telephony.Sip.Messages.SipUri referTo)
     {
         var user = Uri.UnescapeDataString(referTo.User ?? "").Trim();
@@ -223,6 +232,11 @@ public sealed class AgentLine : IAgentPhone, IAsyncDisposable
         {
             var queue = user[QueueTargetPrefix.Length..];
             return queue.Length == 0 ? null : TransferTarget.ToQueue(queue);
+        }
+        if (user.StartsWith(IvrTargetPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            var node = user[IvrTargetPrefix.Length..];
+            return node.Length == 0 ? null : TransferTarget.ToIvr(node);
         }
         return user.Length == 0 ? null : TransferTarget.ToAgent(user);
     }
@@ -234,9 +248,13 @@ public sealed class AgentLine : IAgentPhone, IAsyncDisposable
     /// </summary>
     private async Task<bool> OnReferAsync(Connected connected, ReferRequest refer)
     {
-        if (refer.Replaces is not null || TargetOf(refer.Target) is not { } target || connected.Caller is not CallerSession caller)
+        if (refer.Replaces is { } replaces)
         {
-            // Attended transfer (Replaces) and transfers of callback calls are not supported here.
+            return await OnAttendedReferAsync(connected, refer, replaces);
+        }
+        if (TargetOf(refer.Target) is not { } target || connected.Caller is not CallerSession caller)
+        {
+            // Transfers of callback calls are not supported here.
             _logger.LogInformation("Agent {AgentId}: REFER to {Target} on call {CallId} declined", AgentId, refer.Target, connected.CallId);
             return false;
         }
@@ -246,6 +264,11 @@ public sealed class AgentLine : IAgentPhone, IAsyncDisposable
             {
                 return false;
             }
+        }
+        if (target.Kind == TransferTargetKind.Ivr && !caller.HasIvrNode(target.Id))
+        {
+            _logger.LogInformation("Agent {AgentId}: REFER to IVR node {Node} on call {CallId} declined: the caller's menu has no such node", AgentId, target.Id, connected.CallId);
+            return false;
         }
         if (!await caller.BeginTransferAsync(this))
         {
@@ -274,6 +297,172 @@ public sealed class AgentLine : IAgentPhone, IAsyncDisposable
         _logger.LogInformation("Agent {AgentId} transferred call {CallId} to {Target}", AgentId, connected.CallId, target);
         _ = LeaveAfterTransferAsync(connected, refer);
         return true;
+    }
+
+    /// <summary>How long a consulted agent's phone may ring before the gateway gives up (its agent grain's ring timeout normally ends it first).</summary>
+    private static readonly TimeSpan ConsultRingLimit = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// The agent's phone calls another agent's id during a call: a consultation (attended transfer, RFC 5589 §7). The
+    /// caller waits on music, the consulted agent's phone rings through its agent grain, and when it answers this
+    /// INVITE is answered and the two phones talk. The REFER with Replaces that follows on the caller's leg hands the
+    /// caller over; hanging up either consultation leg first gives the caller back to this agent.
+    /// </summary>
+    public async Task ConsultAsync(IncomingCall sip)
+    {
+        Connected? connected;
+        lock (_gate)
+        {
+            connected = _connected;
+        }
+        if (connected?.Caller is not CallerSession caller)
+        {
+            sip.Reject(SipStatusCodes.Forbidden, "Forbidden (an agent's phone calls another agent only to consult about a connected call)");
+            return;
+        }
+        if (TargetOf(sip.RequestUri) is not { Kind: TransferTargetKind.Agent } target || target.Id == AgentId)
+        {
+            sip.Reject(SipStatusCodes.NotFound, "Not Found (consult another agent by its id)");
+            return;
+        }
+        if (sip.Offer is not { } offer)
+        {
+            sip.Reject(SipStatusCodes.NotAcceptableHere, "Not Acceptable Here (an SDP offer is required)");
+            return;
+        }
+        RtpLeg leg;
+        try
+        {
+            leg = _control.Media.CreateLeg($"consult-{AgentId}-{connected.CallId}");
+        }
+        catch (MediaException ex)
+        {
+            _logger.LogWarning(ex, "No media port for agent {AgentId}'s consultation", AgentId);
+            sip.Reject(SipStatusCodes.ServiceUnavailable, "Service Unavailable (no media port)");
+            return;
+        }
+        var answer = new MediaNegotiation(_control.Options.ListenAddress).Answer(offer, leg);
+        if (answer is null)
+        {
+            sip.Reject(SipStatusCodes.NotAcceptableHere, "Not Acceptable Here (PCMU or PCMA required)");
+            await leg.DisposeAsync();
+            return;
+        }
+        if (caller.BeginConsult(this, sip, leg, target.Id) is not { } consult)
+        {
+            sip.Reject(SipStatusCodes.BusyHere, "Busy Here (the agent is not talking with a caller alone, or consults already)");
+            await leg.DisposeAsync();
+            return;
+        }
+        sip.Ring();
+        TransferResult rung;
+        try
+        {
+            rung = await Grain.Consult(target.Id);
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException or InvalidOperationException or ArgumentException)
+        {
+            rung = TransferResult.Refused(ex.Message);
+        }
+        if (!rung.Accepted)
+        {
+            _logger.LogInformation("Agent {AgentId}: consultation of {TargetId} on call {CallId} refused: {Reason}", AgentId, target.Id, connected.CallId, rung.Reason);
+            await caller.EndConsultAsync(consult, SipStatusCodes.TemporarilyUnavailable, "Temporarily Unavailable (the agent cannot take calls now)");
+            return;
+        }
+        await Task.WhenAny(consult.Answered, sip.Ended, Task.Delay(ConsultRingLimit, _control.Time));
+        if (!consult.Answered.IsCompletedSuccessfully || !consult.Answered.Result || sip.State == SipCallState.Ended)
+        {
+            // Not answered, or the consulting phone gave up (CANCEL): the consulted agent stops ringing.
+            await EndConsultInGrainAsync(connected.CallId);
+            await caller.EndConsultAsync(consult, SipStatusCodes.TemporarilyUnavailable, "Temporarily Unavailable (the agent did not answer)");
+            return;
+        }
+        await sip.AnswerAsync(answer);
+        _logger.LogInformation("Agent {AgentId} talks with agent {TargetId} about call {CallId}", AgentId, target.Id, connected.CallId);
+        _ = WatchConsultAsync(caller, consult, connected.CallId);
+    }
+
+    /// <summary>The consulting phone hung up the consultation itself: the consulted agent is released and the caller is this agent's again.</summary>
+    private async Task WatchConsultAsync(CallerSession caller, ConsultCall consult, string callId)
+    {
+        await consult.Sip.Ended;
+        if (consult.EndedByGateway)
+        {
+            return;
+        }
+        await EndConsultInGrainAsync(callId);
+        await caller.EndConsultAsync(consult, SipStatusCodes.TemporarilyUnavailable, "Temporarily Unavailable");
+    }
+
+    private async Task EndConsultInGrainAsync(string callId)
+    {
+        try
+        {
+            await _control.Grains.GetCall(callId).EndConsult(AgentId);
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException or InvalidOperationException)
+        {
+            _logger.LogWarning(ex, "Agent {AgentId}: the end of the consultation on call {CallId} was not reported", AgentId, callId);
+        }
+    }
+
+    /// <summary>
+    /// Attended transfer from the agent's phone (RFC 3515 with RFC 3891 Replaces): the Replaces must name the
+    /// consultation this phone placed through the gateway and the consulted agent must have answered. The REFER is
+    /// accepted (202) and its outcome reported as a transferee would (RFC 3515 §2.4.5): a Replaces naming no such
+    /// dialog ends as "481 Call/Transaction Does Not Exist" (RFC 3891 §3), with nothing changed; a refused hand-over
+    /// as 603. On success the caller talks with the consulted agent, the NOTIFY says 200, and the gateway ends the
+    /// consultation's leg and then this agent's leg.
+    /// </summary>
+    private async Task<bool> OnAttendedReferAsync(Connected connected, ReferRequest refer, Telephony.Sip.Dialogs.SipReplaces replaces)
+    {
+        var replaced = _control.Sip.FindCall(replaces.DialogAtRecipient);
+        bool mine;
+        lock (_gate)
+        {
+            mine = _connected == connected;
+        }
+        if (!mine || connected.Caller is not CallerSession caller || replaced is null || !caller.IsConsultationOf(this, replaced))
+        {
+            _logger.LogInformation("Agent {AgentId}: REFER on call {CallId} replaces {Dialog}, which is no consultation of this phone", AgentId, connected.CallId, replaces.DialogAtRecipient);
+            _ = ReportAfterAcceptAsync(refer, SipStatusCodes.CallOrTransactionDoesNotExist, "Call/Transaction Does Not Exist");
+            return true;
+        }
+        var consult = await caller.CompleteAttendedTransferAsync(this, replaced);
+        if (consult is null)
+        {
+            _ = ReportAfterAcceptAsync(refer, SipStatusCodes.Decline, "Decline");
+            return true;
+        }
+        lock (_gate)
+        {
+            // The leg is no longer the agent's call: its end must not be reported as the agent's hang-up.
+            if (_connected == connected) _connected = null;
+        }
+        _ = LeaveAfterAttendedTransferAsync(connected, refer, consult);
+        return true;
+    }
+
+    private async Task ReportAfterAcceptAsync(ReferRequest refer, int status, string reason)
+    {
+        try
+        {
+            await refer.Accepted;
+            await refer.ReportAsync(status, reason);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or OperationCanceledException)
+        {
+            _logger.LogDebug(ex, "Agent {AgentId}: NOTIFY {Status} of a REFER not sent", AgentId, status);
+        }
+    }
+
+    /// <summary>Final NOTIFY, then BYE of the replaced consultation (RFC 3891 §3), then BYE of the transferred leg.</summary>
+    private async Task LeaveAfterAttendedTransferAsync(Connected connected, ReferRequest refer, ConsultCall consult)
+    {
+        await ReportAfterAcceptAsync(refer, SipStatusCodes.Ok, "OK");
+        await consult.HangUpAsync(SipStatusCodes.TemporarilyUnavailable, "Temporarily Unavailable");
+        await FinishAsync(connected, hangUp: true);
     }
 
     private async Task LeaveAfterTransferAsync(Connected connected, ReferRequest refer)

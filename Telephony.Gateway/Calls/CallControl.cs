@@ -74,6 +74,12 @@ public sealed class CallControl : IAsyncDisposable
     private Task OnIncomingCallAsync(IncomingCall call)
     {
         var menu = Menus.ForService(call.CalledUser);
+        if (menu is null && LineCalling(call) is { } line)
+        {
+            // A registered agent's phone dials another agent during a call: a consultation (attended transfer).
+            _ = line.ConsultAsync(call);
+            return Task.CompletedTask;
+        }
         if (menu is null)
         {
             _logger.LogInformation("INVITE for {Called} from {From}: no such service number", call.CalledUser, call.From.Uri);
@@ -126,6 +132,16 @@ public sealed class CallControl : IAsyncDisposable
     }
 
     public bool IsLocalAgent(string agentId) => _lines.ContainsKey(agentId);
+
+    /// <summary>
+    /// The agent line an INVITE comes from: its From user is a registered agent and it arrives from where that agent's
+    /// phone registered (with digest), over the same transport; null for anyone else.
+    /// </summary>
+    private AgentLine? LineCalling(IncomingCall call) =>
+        call.From.Uri.User is { } user && _lines.TryGetValue(user, out var line)
+            && line.Registration.Source.Equals(call.Source) && line.Registration.Transport == call.Protocol
+            ? line
+            : null;
 
     public ICallerSide? CallerOf(string callId) => _callers.GetValueOrDefault(callId);
 

@@ -3,6 +3,7 @@ using CallCenter.Calls;
 using CallCenter.Telephony.Gateway.Ivr;
 using CallCenter.Telephony.Gateway.Media;
 using CallCenter.Telephony.Gateway.Sip;
+using CallCenter.Telephony.Sip.Messages;
 using CallCenter.Telephony.Sip.Sdp;
 
 namespace CallCenter.Telephony.Gateway.Calls;
@@ -66,9 +67,12 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
     /// <summary>Agents added to the conversation (three-way conference, CTI-2) beside the lead agent.</summary>
     private readonly List<(AgentLine Line, RtpLeg Leg)> _addedAgents = [];
     private CallArrival? _arrival;
+    private IvrSession? _ivr;
     private string _language;
     /// <summary>How many agents' conversations were recorded: each after a transfer gets its own file.</summary>
     private int _recordings;
+    /// <summary>The lead agent's consultation of another agent (attended transfer); the caller hears music meanwhile.</summary>
+    private ConsultCall? _consult;
 
     public CallerSession(CallControl control, IncomingCall sip, IvrMenu menu, string callId, ILogger logger)
     {
@@ -125,6 +129,36 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
         }
     }
 
+    /// <summary>The agent being consulted for an attended transfer (ringing or talking with the lead agent), if any.</summary>
+    public string? ConsultedAgent
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _consult?.TargetAgentId;
+            }
+        }
+    }
+
+    /// <summary>Whether the caller hears music rather than an agent (held by the agent's phone, or waiting out a consultation).</summary>
+    public bool IsCallerHeld
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _held || _consult is not null;
+            }
+        }
+    }
+
+    /// <summary>The IVR node the caller is at, while the menu runs (first, or again after a transfer to an IVR node).</summary>
+    public string? IvrNode => Phase == CallerPhase.Ivr ? _ivr?.CurrentNode : null;
+
+    /// <summary>Whether the caller's menu has <paramref name="nodeId"/> (a transfer to an IVR node names one).</summary>
+    public bool HasIvrNode(string nodeId) => _menu.Nodes.ContainsKey(nodeId);
+
     /// <summary>Whether the call grain knows this call (it entered a queue).</summary>
     private bool InAcd => _arrival is not null;
 
@@ -148,6 +182,7 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
             }
             _ = WatchCallerAsync();
             var session = new IvrSession(_menu, new IvrCallContext(CallerNumber, _sip.CalledUser), _control.Time);
+            _ivr = session;
             var outcome = await Runner().RunAsync(session.Start, session.Handle, _lifetime.Token);
             _language = session.Language;
             _logger.LogInformation("Call {CallId} from {Caller} left the IVR at {Node}: {Outcome}", CallId, CallerNumber, session.CurrentNode, outcome.Terminal);
@@ -366,6 +401,24 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
 
     public async Task<bool> AgentConnectedAsync(AgentLine line, RtpLeg agentLeg)
     {
+        ConsultCall? consulted = null;
+        lock (_gate)
+        {
+            if (_consult is { Target: null } consult && consult.TargetAgentId == line.AgentId && Phase == CallerPhase.Connected)
+            {
+                // The consulted agent answered: it talks with the consulting agent; the caller keeps hearing music.
+                consult.Target = line;
+                consult.TargetLeg = agentLeg;
+                consult.Bridge = _control.Media.Bridge(consult.Leg, agentLeg);
+                consulted = consult;
+            }
+        }
+        if (consulted is not null)
+        {
+            consulted.SetAnswered(true);
+            _logger.LogInformation("Call {CallId}: agent {AgentId} answered agent {FromAgent}'s consultation", CallId, line.AgentId, consulted.From.AgentId);
+            return true;
+        }
         var joined = false;
         lock (_gate)
         {
@@ -438,9 +491,9 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
     {
         lock (_gate)
         {
-            if (Phase != CallerPhase.Connected || _agent != line || _leg is null || _addedAgents.Count > 0)
+            if (Phase != CallerPhase.Connected || _agent != line || _leg is null || _addedAgents.Count > 0 || _consult is not null)
             {
-                // A conference is not transferred (the call grain refuses it too).
+                // A conference is not transferred, nor a call whose agent consults another (the call grain refuses both too).
                 return false;
             }
             Phase = CallerPhase.Queued;
@@ -467,6 +520,123 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
         }
         _waiting?.Cancel();
         await ConverseAsync(agentLeg);
+    }
+
+    /// <summary>
+    /// The lead agent on <paramref name="line"/> consults <paramref name="targetAgentId"/> from its phone's new call
+    /// <paramref name="sip"/> (attended transfer, CTI-2): the caller hears music until the consultation ends or the
+    /// caller is handed over. Null when that agent is not talking with the caller alone, or consults already.
+    /// </summary>
+    public ConsultCall? BeginConsult(AgentLine line, IncomingCall sip, RtpLeg leg, string targetAgentId)
+    {
+        ConsultCall consult;
+        lock (_gate)
+        {
+            if (Phase != CallerPhase.Connected || _agent != line || _agentLeg is null || _addedAgents.Count > 0 || _consult is not null)
+            {
+                return null;
+            }
+            consult = new ConsultCall(line, sip, leg, targetAgentId);
+            _consult = consult;
+        }
+        ArrangeMedia();
+        _logger.LogInformation("Call {CallId}: agent {AgentId} consults agent {TargetId}; the caller hears music", CallId, line.AgentId, targetAgentId);
+        return consult;
+    }
+
+    /// <summary>Whether <paramref name="sip"/> is the consultation the agent on <paramref name="line"/> started (what a REFER's Replaces must name).</summary>
+    public bool IsConsultationOf(AgentLine line, SipCall sip)
+    {
+        lock (_gate)
+        {
+            return _consult is { } consult && consult.From == line && consult.Sip == sip;
+        }
+    }
+
+    /// <summary>The consulted agent's phone did not answer (refused, withdrawn or timed out).</summary>
+    public void ConsultNotAnswered(AgentLine line)
+    {
+        ConsultCall? consult;
+        lock (_gate)
+        {
+            consult = _consult is { Target: null } ringing && ringing.TargetAgentId == line.AgentId ? ringing : null;
+        }
+        consult?.SetAnswered(false);
+    }
+
+    /// <summary>
+    /// Ends a consultation without a hand-over: its bridge and the consulting phone's leg go (refused with
+    /// <paramref name="status"/> if never answered) and the caller talks with the consulting agent again.
+    /// </summary>
+    public async Task EndConsultAsync(ConsultCall consult, int status, string reason)
+    {
+        bool current;
+        lock (_gate)
+        {
+            current = _consult == consult;
+            if (current)
+            {
+                _consult = null;
+            }
+            consult.Bridge?.Dispose();
+            consult.Bridge = null;
+        }
+        if (current)
+        {
+            ArrangeMedia();
+            _logger.LogInformation("Call {CallId}: the consultation of agent {TargetId} ended; the caller is with agent {AgentId} again", CallId, consult.TargetAgentId, consult.From.AgentId);
+        }
+        await consult.HangUpAsync(status, reason);
+    }
+
+    /// <summary>
+    /// The consulting agent's phone asked to hand the caller over (REFER with Replaces naming <paramref name="replaced"/>,
+    /// RFC 3891): the call grain makes the consulted agent the call's agent, and the caller is bridged to that agent's
+    /// leg with a new recording. Returns the finished consultation, whose phone leg the caller ends once the transfer's
+    /// final NOTIFY is out; null when <paramref name="replaced"/> is not an answered consultation of this agent or the
+    /// call grain refused (nothing changed then).
+    /// </summary>
+    public async Task<ConsultCall?> CompleteAttendedTransferAsync(AgentLine line, SipCall replaced)
+    {
+        ConsultCall consult;
+        lock (_gate)
+        {
+            if (_consult is not { } current || current.From != line || current.Sip != replaced || current.Target is null || current.TargetLeg is null)
+            {
+                return null;
+            }
+            consult = current;
+        }
+        TransferResult result;
+        try
+        {
+            result = await _control.Grains.GetAgent(line.AgentId).Transfer(TransferTarget.ToAgent(consult.TargetAgentId));
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException or InvalidOperationException)
+        {
+            result = TransferResult.Refused(ex.Message);
+        }
+        if (!result.Accepted)
+        {
+            _logger.LogInformation("Call {CallId}: hand-over from {AgentId} to {TargetId} refused: {Reason}", CallId, line.AgentId, consult.TargetAgentId, result.Reason);
+            return null;
+        }
+        lock (_gate)
+        {
+            _consult = null;
+            consult.Bridge?.Dispose();
+            consult.Bridge = null;
+            (_agent, _agentLeg, _held) = (consult.Target, consult.TargetLeg, false);
+        }
+        if (_recording is { } recording)
+        {
+            _recording = null;
+            await recording.DisposeAsync();
+        }
+        ArrangeMedia();
+        await StartRecordingAsync(consult.TargetLeg!);
+        _logger.LogInformation("Call {CallId}: attended transfer from agent {AgentId} to agent {TargetId}", CallId, line.AgentId, consult.TargetAgentId);
+        return consult;
     }
 
     /// <summary>The agent's phone put the caller on hold (music) or took them back (bridged again).</summary>
@@ -497,10 +667,17 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
                 return;
             }
             var supervisors = _supervisors.Values.Where(s => s.Joined && !s.Leg.IsDisposed).Select(s => (s.Leg, s.Mode)).ToList();
+            // A caller waiting out a consultation hears music, as a held one does.
+            var held = _held || _consult is not null;
+            if (_recording is { } recording)
+            {
+                // A conference's recording has every agent on the agent channel.
+                _control.Media.RecordOtherAgents(recording, [.. _addedAgents.Select(a => a.Leg).Where(leg => !leg.IsDisposed)]);
+            }
             if (!ConversationLayout.NeedsMixer(1 + _addedAgents.Count, supervisors.Count))
             {
                 LeaveMixerLocked();
-                if (_held)
+                if (held)
                 {
                     _bridge?.Dispose();
                     _bridge = null;
@@ -515,13 +692,13 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
             _bridge?.Dispose();
             _bridge = null;
             var conference = _conference ??= _control.Media.CreateConference($"call-{CallId}");
-            var seats = ConversationLayout.Seats(caller, _held, [agent, .. _addedAgents.Select(a => a.Leg)], supervisors);
+            var seats = ConversationLayout.Seats(caller, held, [agent, .. _addedAgents.Select(a => a.Leg)], supervisors);
             foreach (var gone in _mixed.Where(leg => !seats.Any(seat => seat.Leg == leg)).ToList())
             {
                 conference.Leave(gone);
                 _mixed.Remove(gone);
             }
-            if (_held)
+            if (held)
             {
                 caller.Play(_control.HoldMusic());
             }
@@ -546,6 +723,89 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
     {
         _ = MonitorAsync(supervisorId, mode);
         return Task.CompletedTask;
+    }
+
+    public Task TransferredToIvr(string callId, string nodeId)
+    {
+        _ = ReturnToIvrAsync(nodeId);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// An agent sent the caller back to the IVR at <paramref name="nodeId"/> (CTI-2): the agent's leg goes (from the
+    /// desktop the gateway hangs it up; a REFER's leg ends after its NOTIFY), the caller hears that node's prompt and
+    /// the menu goes on from there; a queue node queues the call again, any other end ends it as served.
+    /// </summary>
+    private async Task ReturnToIvrAsync(string nodeId)
+    {
+        AgentLine? agent;
+        lock (_gate)
+        {
+            if (Phase is not (CallerPhase.Connected or CallerPhase.Queued) || _leg is null)
+            {
+                return;
+            }
+            agent = _agent;
+            (_agent, _agentLeg, _held) = (null, null, false);
+            Phase = CallerPhase.Ivr;
+        }
+        _waiting?.Cancel();
+        await StopConversationAsync();
+        if (agent is not null)
+        {
+            await agent.CallEnded(agent.AgentId, CallId);
+        }
+        var node = nodeId;
+        if (!HasIvrNode(node))
+        {
+            // Only a transfer from the desktop can name a node the gateway did not check: the menu starts over.
+            _logger.LogWarning("Call {CallId}: menu {Menu} has no node {Node}; the caller starts the menu over", CallId, _menu.Id, nodeId);
+            node = _menu.StartNode;
+        }
+        _logger.LogInformation("Call {CallId} is back in the IVR at {Node}", CallId, node);
+        try
+        {
+            var session = new IvrSession(_menu, new IvrCallContext(CallerNumber, _sip.CalledUser, AttachedData: _arrival?.AttachedData, PreferredLanguage: _language), _control.Time);
+            _ivr = session;
+            var outcome = await Runner().RunAsync(() => session.StartAt(node), session.Handle, _lifetime.Token);
+            _language = session.Language;
+            _logger.LogInformation("Call {CallId} left the IVR again at {Node}: {Outcome}", CallId, session.CurrentNode, outcome.Terminal);
+            switch (outcome.Terminal)
+            {
+                case ToQueue queue:
+                    _waiting = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
+                    Phase = CallerPhase.Queued;
+                    if (!await Grain.QueueFromIvr(queue.Service, queue.AttachedData.SetItem("language", queue.Language)))
+                    {
+                        await HangUpCallerAsync();
+                        return;
+                    }
+                    await WaitInQueueAsync(_waiting.Token);
+                    break;
+                case ToVoicemail:
+                    await Grain.EndFromIvr(CallOutcome.Voicemail, "voicemail from the menu after a transfer");
+                    await RecordVoicemailAsync();
+                    break;
+                case HangUp when outcome.Callback is { } callback:
+                    await Grain.EndFromIvr(CallOutcome.Callback, "callback requested in the menu after a transfer");
+                    _control.ScheduleCallback(this, callback.Service, callback.AttachedData);
+                    await HangUpCallerAsync();
+                    break;
+                case HangUp hangUp:
+                    await Grain.EndFromIvr(CallOutcome.Completed, $"ended in the IVR after a transfer: {hangUp.Reason}");
+                    await HangUpCallerAsync();
+                    break;
+            }
+        }
+        catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
+        {
+            // The caller hung up; WatchCallerAsync reports it.
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Call {CallId} failed in the IVR after a transfer", CallId);
+            await FailAsync(ex.Message);
+        }
     }
 
     public Task MonitorStopped(string callId, string supervisorId)
@@ -677,6 +937,24 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
 
     public async Task AgentHungUpAsync(AgentLine line)
     {
+        ConsultCall? consultEnded;
+        lock (_gate)
+        {
+            consultEnded = _consult is { } consult && consult.Target == line ? consult : null;
+        }
+        if (consultEnded is not null)
+        {
+            // The consulted agent hung up before the hand-over: the caller is the consulting agent's again (RFC 5589 §7).
+            try
+            {
+                await _control.Grains.GetAgent(line.AgentId).Hangup();
+            }
+            finally
+            {
+                await EndConsultAsync(consultEnded, SipStatusCodes.TemporarilyUnavailable, "Temporarily Unavailable (the consulted agent hung up)");
+            }
+            return;
+        }
         if (Phase != CallerPhase.Connected)
         {
             return;
@@ -763,6 +1041,10 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
             {
                 switch (phase)
                 {
+                    case CallerPhase.Ivr when InAcd:
+                        // Back in the menu after a transfer to an IVR node: the call grain ends the served call.
+                        await Grain.Hangup(CallParty.Caller);
+                        break;
                     case CallerPhase.Ivr:
                         await EndInIvrAsync(ImmutableDictionary<string, string>.Empty, CallOutcome.Abandoned, "caller hung up in the IVR");
                         break;
@@ -897,11 +1179,20 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
 
     private async Task StopConversationAsync()
     {
+        ConsultCall? consult;
         lock (_gate)
         {
             _bridge?.Dispose();
             _bridge = null;
             LeaveMixerLocked();
+            consult = _consult;
+            _consult = null;
+            consult?.Bridge?.Dispose();
+        }
+        if (consult is not null)
+        {
+            // The conversation is over: so is its consultation (the call grain releases the consulted agent).
+            await consult.HangUpAsync(SipStatusCodes.TemporarilyUnavailable, "Temporarily Unavailable (the call ended)");
         }
         if (_recording is { } recording)
         {

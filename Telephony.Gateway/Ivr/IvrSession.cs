@@ -76,6 +76,22 @@ public sealed class IvrSession
         return actions;
     }
 
+    /// <summary>
+    /// Starts the menu at <paramref name="nodeId"/> rather than its start node: an agent sent the caller back to the
+    /// IVR there (transfer to an IVR node, CTI-2), and the menu goes on from it.
+    /// </summary>
+    public IReadOnlyList<IvrAction> StartAt(string nodeId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(nodeId);
+        if (!_menu.Nodes.ContainsKey(nodeId))
+            throw new ArgumentException($"menu '{_menu.Id}' has no node '{nodeId}'", nameof(nodeId));
+        if (State != IvrSessionState.Created)
+            throw new InvalidOperationException($"the IVR session was already started (state {State})");
+        var actions = new List<IvrAction>();
+        Enter(nodeId, actions, depth: 0);
+        return actions;
+    }
+
     public IReadOnlyList<IvrAction> Handle(IvrEvent e)
     {
         ArgumentNullException.ThrowIfNull(e);

@@ -51,6 +51,9 @@ public sealed class CallRecording : IAsyncDisposable
 
     public RtpLeg Agent { get; }
 
+    /// <summary>Other agents in a conference, heard on the agent channel with <see cref="Agent"/> (set under the engine's lock).</summary>
+    internal RtpLeg[] OtherAgentsLocked { get; set; } = [];
+
     /// <summary>Audio captured so far (written to the file within about a second).</summary>
     public TimeSpan Duration => TimeSpan.FromSeconds((double)Interlocked.Read(ref _samplesCaptured) / AudioFormat.SampleRate);
 
@@ -80,15 +83,22 @@ public sealed class CallRecording : IAsyncDisposable
     {
         var left = Caller.InboundPcm(tick);
         var right = Agent.InboundPcm(tick);
+        var others = OtherAgentsLocked;
         for (var i = 0; i < left.Length; i++)
         {
+            // Every agent of a conference on the agent channel, summed and clipped as a mixer would.
+            int agents = right[i];
+            foreach (var other in others)
+            {
+                agents += other.InboundPcm(tick)[i];
+            }
             if (_chunkLength + BytesPerFrame > ChunkBytes)
             {
                 FlushChunkLocked();
             }
 
             BinaryPrimitives.WriteInt16LittleEndian(_chunk.AsSpan(_chunkLength), left[i]);
-            BinaryPrimitives.WriteInt16LittleEndian(_chunk.AsSpan(_chunkLength + sizeof(short)), right[i]);
+            BinaryPrimitives.WriteInt16LittleEndian(_chunk.AsSpan(_chunkLength + sizeof(short)), (short)Math.Clamp(agents, short.MinValue, short.MaxValue));
             _chunkLength += BytesPerFrame;
         }
 

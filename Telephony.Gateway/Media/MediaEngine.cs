@@ -161,6 +161,24 @@ public sealed class MediaEngine : IAsyncDisposable
         return recording;
     }
 
+    /// <summary>
+    /// Records <paramref name="otherAgents"/> on <paramref name="recording"/>'s agent channel beside its agent (the other
+    /// agents of a three-way conference, CTI-3: every party is on the recording); empty for none.
+    /// </summary>
+    public void RecordOtherAgents(CallRecording recording, IReadOnlyList<RtpLeg> otherAgents)
+    {
+        ArgumentNullException.ThrowIfNull(recording);
+        ArgumentNullException.ThrowIfNull(otherAgents);
+        foreach (var leg in otherAgents)
+        {
+            ThrowIfForeign(leg);
+        }
+        lock (Gate)
+        {
+            recording.OtherAgentsLocked = [.. otherAgents];
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

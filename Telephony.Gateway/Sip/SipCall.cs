@@ -578,12 +578,14 @@ public abstract class SipCall
         catch (Exception exception)
         {
             Logger.LogError(exception, "Call {CallId}: REFER handler failed", CallId);
+            refer.MarkRefused();
             Agent.Respond(transaction, SipStatusCodes.ServerInternalError);
             return;
         }
 
         if (!accepted)
         {
+            refer.MarkRefused();
             Agent.Respond(transaction, SipStatusCodes.Decline);
             return;
         }
@@ -591,7 +593,9 @@ public abstract class SipCall
         Agent.Respond(transaction, SipStatusCodes.Accepted);
 
         // RFC 3515 §2.4.4: the first NOTIFY follows the 202 at once with the transfer's initial state.
-        await NotifyReferAsync(SipStatusCodes.Trying, null).ConfigureAwait(false);
+        var first = NotifyReferAsync(SipStatusCodes.Trying, null);
+        refer.MarkAccepted();
+        await first.ConfigureAwait(false);
     }
 
     /// <summary>NOTIFYs go out one after another so that their CSeqs arrive in order.</summary>

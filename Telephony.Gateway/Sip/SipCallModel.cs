@@ -77,6 +77,7 @@ public sealed record OutgoingCallResult(OutgoingCallOutcome Outcome, int? Status
 public sealed class ReferRequest
 {
     private readonly Func<int, string?, Task> _report;
+    private readonly TaskCompletionSource _accepted = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     internal ReferRequest(SipRequest request, SipReferTo referTo, Func<int, string?, Task> report)
     {
@@ -98,6 +99,16 @@ public sealed class ReferRequest
     public SipReplaces? Replaces { get; }
 
     public SipNameAddress? ReferredBy { get; }
+
+    /// <summary>
+    /// Completes once the 202 and the first NOTIFY (100 Trying, RFC 3515 §2.4.4) are on their way, after the handler
+    /// accepted the REFER; reports made from then on follow them in order. Cancelled when the REFER was refused.
+    /// </summary>
+    public Task Accepted => _accepted.Task;
+
+    internal void MarkAccepted() => _accepted.TrySetResult();
+
+    internal void MarkRefused() => _accepted.TrySetCanceled();
 
     /// <summary>Sends a NOTIFY with "SIP/2.0 status reason"; a final status terminates the implicit subscription.</summary>
     public Task ReportAsync(int statusCode, string? reasonPhrase = null)

@@ -34,6 +34,9 @@ public sealed class CallLifecycleProperties
     [InlineData(CallState.Offered, CallOutcome.Voicemail, true)]
     [InlineData(CallState.New, CallOutcome.Rejected, true)]
     [InlineData(CallState.Ended, CallOutcome.Completed, false)]
+    [InlineData(CallState.Ivr, CallOutcome.Completed, true)]
+    [InlineData(CallState.Ivr, CallOutcome.Voicemail, true)]
+    [InlineData(CallState.Ivr, CallOutcome.Abandoned, false)]
     public void The_outcome_must_fit_how_the_call_ended(CallState state, CallOutcome outcome, bool allowed) =>
         Assert.Equal(allowed, CallLifecycle.CanEndWith(state, outcome));
 }

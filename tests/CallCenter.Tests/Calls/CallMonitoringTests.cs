@@ -31,6 +31,7 @@ public sealed class CallMonitoringTests : IAsyncLifetime
         public Task CallEnded(CallDetailRecord record) { Records[record.CallId] = record; return Task.CompletedTask; }
         public Task MonitorRequested(string callId, string supervisorId, MonitorMode mode) { Media.Enqueue((callId, supervisorId, mode)); return Task.CompletedTask; }
         public Task MonitorStopped(string callId, string supervisorId) { Media.Enqueue((callId, supervisorId, null)); return Task.CompletedTask; }
+        public Task TransferredToIvr(string callId, string nodeId) => Task.CompletedTask;
     }
 
     public async Task InitializeAsync()

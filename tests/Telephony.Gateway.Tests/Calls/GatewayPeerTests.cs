@@ -53,192 +53,119 @@ public sealed class GatewayPeerTests(ITestOutputHelper output)
     public async Task A_baresip_agent_phone_registers_with_digest_answers_the_caller_and_its_hang_up_ends_both_legs()
     {
         await using var rig = await GatewayRig.StartAsync(output);
-        await rig.ConfigureAgent("agent-7");
-        await using var phone = await BaresipPhone.StartAsync(new BaresipAccount("agent-7", rig.Address, "s3cret"));
-        try
-        {
-            await phone.WaitForRegistrationAsync(Generous);
-            await rig.WaitForAgentReady("agent-7");
+        var phone = await rig.StartAgentPhoneAsync("agent-7");
+        var (customer, _, _, _) = await rig.ConnectCallerAsync("agent-7", phone, Generous);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await phone.HangupAsync();
 
-            var customer = SippRun.RunAsync(new SippOptions
-            {
-                Scenario = PeerTools.Scenario("uac-dtmf-agent.xml"), Remote = rig.Address, MaxCalls = 1, Timeout = Generous,
-            });
-            var established = await phone.WaitForEventAsync("CALL_ESTABLISHED", Generous, e => e.Direction == "incoming");
-            output.WriteLine($"agent phone established: {established.Raw}");
-            await Task.Delay(TimeSpan.FromSeconds(3));
-            await phone.HangupAsync();
-
-            var result = await customer;
-            Assert.True(result.AllCallsSucceeded, result.Describe());
-            var record = await rig.WaitForRecord(IsSipCall, "the call's record");
-            Assert.Equal(CallOutcome.Completed, record.Outcome);
-            Assert.Equal(CallParty.Agent, record.EndedBy);
-            Assert.Equal("agent-7", record.AgentId);
-            // Media flowed into the bridge from both phones: the recording has the agent phone's audio
-            // source on the right and, when SIPp can play its pcaps, the customer's on the left.
-            Assert.NotNull(record.RecordingPath);
-            var (caller, agent) = PeakPerChannel(record.RecordingPath);
-            Assert.True(agent > 64, $"agent channel peak {agent}");
-            if (PeerTools.CanPlayRtp)
-            {
-                Assert.True(caller > 64, $"caller channel peak {caller}");
-            }
-            // What the agent's phone decoded (its dump is written when baresip closes the call); reported, not
-            // asserted: under a loaded CI machine baresip's dump is not always complete when the call ends.
-            output.WriteLine($"agent phone received peak amplitude {phone.ReceivedPeakAmplitude()}");
-        }
-        finally
+        var result = await customer;
+        Assert.True(result.AllCallsSucceeded, result.Describe());
+        var record = await rig.WaitForRecord(IsSipCall, "the call's record");
+        Assert.Equal(CallOutcome.Completed, record.Outcome);
+        Assert.Equal(CallParty.Agent, record.EndedBy);
+        Assert.Equal("agent-7", record.AgentId);
+        // Media flowed into the bridge from both phones: the recording has the agent phone's audio
+        // source on the right and, when SIPp can play its pcaps, the customer's on the left.
+        Assert.NotNull(record.RecordingPath);
+        var (caller, agent) = PeakPerChannel(record.RecordingPath);
+        Assert.True(agent > 64, $"agent channel peak {agent}");
+        if (PeerTools.CanPlayRtp)
         {
-            output.WriteLine(phone.Log);
+            Assert.True(caller > 64, $"caller channel peak {caller}");
         }
+        // What the agent's phone decoded (its dump is written when baresip closes the call); reported, not
+        // asserted: under a loaded CI machine baresip's dump is not always complete when the call ends.
+        output.WriteLine($"agent phone received peak amplitude {phone.ReceivedPeakAmplitude()}");
     }
 
     [PeerFact("sipp", "baresip")]
     public async Task A_blind_transfer_between_two_baresip_agent_phones_moves_the_caller_to_the_second_agent_with_one_record()
     {
         await using var rig = await GatewayRig.StartAsync(output);
-        await rig.ConfigureAgent("agent-7");
+        var first = await rig.StartAgentPhoneAsync("agent-7");
         // The second agent is in no queue: only the transfer can ring its phone.
-        await rig.Grains.GetAgent("agent-8").Configure(new CallCenter.Agents.AgentProfile { Id = "agent-8" });
-        await using var first = await BaresipPhone.StartAsync(new BaresipAccount("agent-7", rig.Address, "s3cret"));
-        await using var second = await BaresipPhone.StartAsync(new BaresipAccount("agent-8", rig.Address, "s3cret"));
-        try
+        var second = await rig.StartAgentPhoneAsync("agent-8", queue: null);
+        var (customer, _, _, _) = await rig.ConnectCallerAsync("agent-7", first);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        // baresip's transfer is a blind REFER on the agent's leg (RFC 3515).
+        var transfer = await first.TransferAsync($"sip:agent-8@{rig.Address}");
+        Assert.True(transfer.Ok, transfer.Data);
+
+        var established = await second.WaitForEventAsync("CALL_ESTABLISHED", Generous, e => e.Direction == "incoming");
+        output.WriteLine($"second agent's phone established: {established.Raw}");
+        await first.WaitForEventAsync("CALL_CLOSED", Generous);
+        Assert.True(IsOffTheCall(await rig.Grains.GetAgent("agent-7").GetSnapshot()));
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await second.HangupAsync();
+
+        var result = await customer;
+        Assert.True(result.AllCallsSucceeded, result.Describe());
+        var record = await rig.WaitForRecord(IsSipCall, "the call's one record");
+        Assert.Single(rig.Records.All, IsSipCall);
+        Assert.Equal(CallOutcome.Completed, record.Outcome);
+        Assert.Equal(new[] { "agent-7", "agent-8" }, record.HandledBy.ToArray());
+        Assert.Equal("agent-8", record.AgentId);
+        Assert.Equal(CallParty.Agent, record.EndedBy);
+        // Media flowed between the caller and the second agent: its conversation has its own recording,
+        // with the second phone's audio on the right and, when SIPp can play its pcaps, the caller's on the left.
+        Assert.NotNull(record.RecordingPath);
+        Assert.EndsWith("-2.wav", record.RecordingPath);
+        var (caller, agent) = PeakPerChannel(record.RecordingPath);
+        Assert.True(agent > 64, $"second agent channel peak {agent}");
+        if (PeerTools.CanPlayRtp)
         {
-            await first.WaitForRegistrationAsync(Generous);
-            await second.WaitForRegistrationAsync(Generous);
-            await rig.WaitForAgentReady("agent-7");
-            await rig.WaitForAgentReady("agent-8");
-
-            var customer = SippRun.RunAsync(new SippOptions
-            {
-                Scenario = PeerTools.Scenario("uac-dtmf-agent.xml"), Remote = rig.Address, MaxCalls = 1, Timeout = TimeSpan.FromSeconds(60),
-            });
-            await first.WaitForEventAsync("CALL_ESTABLISHED", Generous, e => e.Direction == "incoming");
-            await Task.Delay(TimeSpan.FromSeconds(2));
-
-            // baresip's transfer is a blind REFER on the agent's leg (RFC 3515).
-            var transfer = await first.TransferAsync($"sip:agent-8@{rig.Address}");
-            Assert.True(transfer.Ok, transfer.Data);
-
-            var established = await second.WaitForEventAsync("CALL_ESTABLISHED", Generous, e => e.Direction == "incoming");
-            output.WriteLine($"second agent's phone established: {established.Raw}");
-            await first.WaitForEventAsync("CALL_CLOSED", Generous);
-            Assert.True(IsOffTheCall(await rig.Grains.GetAgent("agent-7").GetSnapshot()));
-            await Task.Delay(TimeSpan.FromSeconds(3));
-            await second.HangupAsync();
-
-            var result = await customer;
-            Assert.True(result.AllCallsSucceeded, result.Describe());
-            var record = await rig.WaitForRecord(IsSipCall, "the call's one record");
-            Assert.Single(rig.Records.All, IsSipCall);
-            Assert.Equal(CallOutcome.Completed, record.Outcome);
-            Assert.Equal(new[] { "agent-7", "agent-8" }, record.HandledBy.ToArray());
-            Assert.Equal("agent-8", record.AgentId);
-            Assert.Equal(CallParty.Agent, record.EndedBy);
-            // Media flowed between the caller and the second agent: its conversation has its own recording,
-            // with the second phone's audio on the right and, when SIPp can play its pcaps, the caller's on the left.
-            Assert.NotNull(record.RecordingPath);
-            Assert.EndsWith("-2.wav", record.RecordingPath);
-            var (caller, agent) = PeakPerChannel(record.RecordingPath);
-            Assert.True(agent > 64, $"second agent channel peak {agent}");
-            if (PeerTools.CanPlayRtp)
-            {
-                Assert.True(caller > 64, $"caller channel peak {caller}");
-            }
-            output.WriteLine($"second agent's phone received peak amplitude {second.ReceivedPeakAmplitude()}");
-            await GatewayRig.Eventually(() => Task.FromResult(rig.Gateway.Control!.ActiveCallers == 0), "no caller left in the gateway");
+            Assert.True(caller > 64, $"caller channel peak {caller}");
         }
-        finally
-        {
-            output.WriteLine(first.Log);
-            output.WriteLine(second.Log);
-        }
+        output.WriteLine($"second agent's phone received peak amplitude {second.ReceivedPeakAmplitude()}");
+        await GatewayRig.Eventually(() => Task.FromResult(rig.Gateway.Control!.ActiveCallers == 0), "no caller left in the gateway");
     }
 
     [PeerFact("sipp", "baresip")]
     public async Task A_transfer_to_an_agent_who_is_not_ready_is_declined_and_rings_nobody()
     {
         await using var rig = await GatewayRig.StartAsync(output);
-        await rig.ConfigureAgent("agent-7");
+        var first = await rig.StartAgentPhoneAsync("agent-7");
         await rig.Grains.GetAgent("agent-9").Configure(new CallCenter.Agents.AgentProfile { Id = "agent-9" });
-        await using var first = await BaresipPhone.StartAsync(new BaresipAccount("agent-7", rig.Address, "s3cret"));
-        try
-        {
-            await first.WaitForRegistrationAsync(Generous);
-            await rig.WaitForAgentReady("agent-7");
-            var customer = SippRun.RunAsync(new SippOptions
-            {
-                Scenario = PeerTools.Scenario("uac-dtmf-agent.xml"), Remote = rig.Address, MaxCalls = 1, Timeout = TimeSpan.FromSeconds(60),
-            });
-            await first.WaitForEventAsync("CALL_ESTABLISHED", Generous, e => e.Direction == "incoming");
-            // The agent talks a moment first (the customer's scenario expects the far end's BYE only once its audio plays).
-            await Task.Delay(TimeSpan.FromSeconds(2));
+        var (customer, _, _, _) = await rig.ConnectCallerAsync("agent-7", first);
+        // The agent talks a moment first (the customer's scenario expects the far end's BYE only once its audio plays).
+        await Task.Delay(TimeSpan.FromSeconds(2));
 
-            // agent-9 is logged out: the gateway declines the REFER (603) and the call stays agent-7's
-            // (baresip 1.0.0 then hangs up on its own, which ends the call as the agent's hang-up).
-            await first.TransferAsync($"sip:agent-9@{rig.Address}");
+        // agent-9 is logged out: the gateway declines the REFER (603) and the call stays agent-7's
+        // (baresip 1.0.0 then hangs up on its own, which ends the call as the agent's hang-up).
+        await first.TransferAsync($"sip:agent-9@{rig.Address}");
 
-            var result = await customer;
-            Assert.True(result.AllCallsSucceeded, result.Describe());
-            var record = await rig.WaitForRecord(IsSipCall, "the call's one record");
-            Assert.Equal(new[] { "agent-7" }, record.HandledBy.ToArray());
-            Assert.Equal(CallOutcome.Completed, record.Outcome);
-            Assert.Equal(CallParty.Agent, record.EndedBy);
-            Assert.Equal(CallCenter.Agents.AgentState.LoggedOut, (await rig.Grains.GetAgent("agent-9").GetSnapshot()).State);
-        }
-        finally
-        {
-            output.WriteLine(first.Log);
-        }
+        var result = await customer;
+        Assert.True(result.AllCallsSucceeded, result.Describe());
+        var record = await rig.WaitForRecord(IsSipCall, "the call's one record");
+        Assert.Equal(new[] { "agent-7" }, record.HandledBy.ToArray());
+        Assert.Equal(CallOutcome.Completed, record.Outcome);
+        Assert.Equal(CallParty.Agent, record.EndedBy);
+        Assert.Equal(CallCenter.Agents.AgentState.LoggedOut, (await rig.Grains.GetAgent("agent-9").GetSnapshot()).State);
     }
 
     [PeerFact("sipp", "baresip")]
     public async Task A_transfer_to_a_queue_by_REFER_rings_that_queues_agent_and_the_record_names_both_queues()
     {
         await using var rig = await GatewayRig.StartAsync(output);
-        await rig.ConfigureAgent("agent-7");
         await rig.Grains.GetQueue("billing").Configure(new CallCenter.Acd.QueueSettings { Id = "billing" });
-        await rig.Grains.GetAgent("agent-8").Configure(new CallCenter.Agents.AgentProfile
-        {
-            Id = "agent-8", Queues = System.Collections.Immutable.ImmutableDictionary<string, int>.Empty.Add("billing", 1),
-        });
-        await using var first = await BaresipPhone.StartAsync(new BaresipAccount("agent-7", rig.Address, "s3cret"));
-        await using var second = await BaresipPhone.StartAsync(new BaresipAccount("agent-8", rig.Address, "s3cret"));
-        try
-        {
-            await first.WaitForRegistrationAsync(Generous);
-            await second.WaitForRegistrationAsync(Generous);
-            await rig.WaitForAgentReady("agent-7");
-            await rig.WaitForAgentReady("agent-8");
-            var customer = SippRun.RunAsync(new SippOptions
-            {
-                Scenario = PeerTools.Scenario("uac-dtmf-agent.xml"), Remote = rig.Address, MaxCalls = 1, Timeout = TimeSpan.FromSeconds(60),
-            });
-            await first.WaitForEventAsync("CALL_ESTABLISHED", Generous, e => e.Direction == "incoming");
-            await Task.Delay(TimeSpan.FromSeconds(2));
+        var first = await rig.StartAgentPhoneAsync("agent-7");
+        var second = await rig.StartAgentPhoneAsync("agent-8", queue: "billing");
+        var (customer, _, _, _) = await rig.ConnectCallerAsync("agent-7", first);
+        await Task.Delay(TimeSpan.FromSeconds(2));
 
-            await first.TransferAsync($"sip:queue/billing@{rig.Address}");
-            await second.WaitForEventAsync("CALL_ESTABLISHED", Generous, e => e.Direction == "incoming");
-            await Task.Delay(TimeSpan.FromSeconds(2));
-            await second.HangupAsync();
+        await first.TransferAsync($"sip:queue/billing@{rig.Address}");
+        await second.WaitForEventAsync("CALL_ESTABLISHED", Generous, e => e.Direction == "incoming");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await second.HangupAsync();
 
-            var result = await customer;
-            Assert.True(result.AllCallsSucceeded, result.Describe());
-            var record = await rig.WaitForRecord(IsSipCall, "the call's one record");
-            Assert.Equal(new[] { GatewayRig.Service, "billing" }, record.QueuePath.ToArray());
-            Assert.Equal(new[] { "agent-7", "agent-8" }, record.HandledBy.ToArray());
-            Assert.Equal(CallOutcome.Completed, record.Outcome);
-        }
-        finally
-        {
-            output.WriteLine(first.Log);
-            output.WriteLine(second.Log);
-        }
+        var result = await customer;
+        Assert.True(result.AllCallsSucceeded, result.Describe());
+        var record = await rig.WaitForRecord(IsSipCall, "the call's one record");
+        Assert.Equal(new[] { GatewayRig.Service, "billing" }, record.QueuePath.ToArray());
+        Assert.Equal(new[] { "agent-7", "agent-8" }, record.HandledBy.ToArray());
+        Assert.Equal(CallOutcome.Completed, record.Outcome);
     }
-
-    private static bool IsOffTheCall(CallCenter.Agents.AgentSnapshot snapshot) =>
-        snapshot.State is CallCenter.Agents.AgentState.WrapUp or CallCenter.Agents.AgentState.Ready or CallCenter.Agents.AgentState.Reserved;
 
     [PeerFact("sipp")]
     public async Task A_caller_who_cancels_while_the_number_rings_gets_487_and_leaves_nothing_behind()
@@ -277,6 +204,9 @@ public sealed class GatewayPeerTests(ITestOutputHelper output)
         });
         Assert.Equal(4, rig.Records.All.Select(r => r.CallId).Distinct().Count());
     }
+
+    private static bool IsOffTheCall(CallCenter.Agents.AgentSnapshot snapshot) =>
+        snapshot.State is CallCenter.Agents.AgentState.WrapUp or CallCenter.Agents.AgentState.Ready or CallCenter.Agents.AgentState.Reserved;
 
     private static (int Caller, int Agent) PeakPerChannel(string path)
     {

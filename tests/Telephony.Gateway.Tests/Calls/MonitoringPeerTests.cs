@@ -20,26 +20,15 @@ public sealed class MonitoringPeerTests(ITestOutputHelper output)
     public async Task A_supervisor_phone_listens_then_whispers_then_barges_and_its_hang_up_leaves_the_call_connected()
     {
         await using var rig = await GatewayRig.StartAsync(output, o => o.Supervisors = new(StringComparer.Ordinal) { ["boss-1"] = "b0ss" });
-        await rig.ConfigureAgent("agent-7");
-        await using var agentPhone = await BaresipPhone.StartAsync(new BaresipAccount("agent-7", rig.Address, "s3cret"));
+        var agentPhone = await rig.StartAgentPhoneAsync("agent-7");
         await using var supervisorPhone = await BaresipPhone.StartAsync(new BaresipAccount("boss-1", rig.Address, "b0ss"));
         try
         {
-            await agentPhone.WaitForRegistrationAsync(Generous);
             await supervisorPhone.WaitForRegistrationAsync(Generous);
-            await rig.WaitForAgentReady("agent-7");
             // A supervisor's phone is not an agent: it never logs in and takes no queue calls.
             Assert.Equal(CallCenter.Agents.AgentState.LoggedOut, (await rig.Grains.GetAgent("boss-1").GetSnapshot()).State);
 
-            var customer = SippRun.RunAsync(new SippOptions
-            {
-                Scenario = PeerTools.Scenario("uac-dtmf-agent.xml"), Remote = rig.Address, MaxCalls = 1, Timeout = TimeSpan.FromSeconds(90),
-            });
-            await agentPhone.WaitForEventAsync("CALL_ESTABLISHED", Generous, e => e.Direction == "incoming");
-            var callId = (await rig.Grains.GetAgent("agent-7").GetSnapshot()).CallId!;
-            var call = rig.Grains.GetCall(callId);
-            var session = Assert.IsType<CallerSession>(rig.Gateway.Control!.CallerOf(callId));
-            await GatewayRig.Eventually(async () => (await call.GetSnapshot()).State == CallState.Connected, "the call connected");
+            var (customer, callId, call, session) = await rig.ConnectCallerAsync("agent-7", agentPhone, TimeSpan.FromSeconds(90));
 
             // The gateway attaches the call's media host while the caller waits; on a loaded machine it may lag the answer.
             await GatewayRig.Eventually(async () =>
@@ -86,7 +75,6 @@ public sealed class MonitoringPeerTests(ITestOutputHelper output)
         }
         finally
         {
-            output.WriteLine(agentPhone.Log);
             output.WriteLine(supervisorPhone.Log);
         }
     }

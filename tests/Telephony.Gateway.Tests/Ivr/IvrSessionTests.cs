@@ -24,6 +24,31 @@ public sealed class IvrSessionTests
     }
 
     [Fact]
+    public void A_session_started_at_a_node_plays_that_node_and_the_menu_goes_on_from_it()
+    {
+        // Where a transfer to an IVR node puts the caller (CTI-2): "lookup-failed" plays, then the agent node queues.
+        var session = new IvrSession(Demo.Hotline, Demo.Caller(), Demo.OpenHours);
+        var leg = new FakeLeg(session.StartAt("lookup-failed"), session.Handle);
+        Assert.Equal("lookup-failed", session.CurrentNode);
+        var play = Assert.IsType<PlayPrompts>(Assert.Single(leg.Log));
+        Assert.Equal("lookup-failed", play.Prompts[0].PromptId);
+        leg.FinishPrompts();
+        var queue = Assert.IsType<ToQueue>(Assert.Single(leg.Terminals));
+        Assert.Equal("1000", queue.Service);
+    }
+
+    [Fact]
+    public void Starting_at_an_unknown_node_or_twice_is_an_error()
+    {
+        var session = new IvrSession(Demo.Hotline, Demo.Caller(), Demo.OpenHours);
+        Assert.Throws<ArgumentException>(() => session.StartAt("no-such-node"));
+        Assert.Equal(IvrSessionState.Created, session.State);
+        session.StartAt("main");
+        Assert.Throws<InvalidOperationException>(() => session.StartAt("main"));
+        Assert.Equal("main", session.CurrentNode);
+    }
+
+    [Fact]
     public void Start_plays_the_welcome_in_the_default_language_with_barge_in()
     {
         var (session, leg) = Call();

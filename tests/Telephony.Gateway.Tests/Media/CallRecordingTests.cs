@@ -55,6 +55,43 @@ public sealed class CallRecordingTests : IDisposable
     }
 
     [Fact]
+    public async Task A_conference_recording_has_every_agent_on_the_agent_channel_and_a_leaving_agent_drops_off_it()
+    {
+        await using var engine = MediaTestKit.SteppedEngine(MediaTestKit.Options(_folder));
+        await using var caller = engine.CreateLeg("caller");
+        await using var agent = engine.CreateLeg("agent");
+        await using var second = engine.CreateLeg("second-agent");
+        using var callerPhone = new RtpPeer();
+        using var agentPhone = new RtpPeer();
+        using var secondPhone = new RtpPeer();
+        caller.SetRemote(callerPhone.RemoteFor(AudioFormat.PcmuPayloadType));
+        agent.SetRemote(agentPhone.RemoteFor(AudioFormat.PcmuPayloadType));
+        second.SetRemote(secondPhone.RemoteFor(AudioFormat.PcmuPayloadType));
+        for (var i = 0; i < 2; i++)
+        {
+            await callerPhone.SendAudioAsync(caller, AudioFormat.PcmuPayloadType, MediaTestKit.Frame(MediaTestKit.Code(AudioFormat.PcmuPayloadType, 1_000)));
+            await agentPhone.SendAudioAsync(agent, AudioFormat.PcmuPayloadType, MediaTestKit.Frame(MediaTestKit.Code(AudioFormat.PcmuPayloadType, 2_000)));
+            await secondPhone.SendAudioAsync(second, AudioFormat.PcmuPayloadType, MediaTestKit.Frame(MediaTestKit.Code(AudioFormat.PcmuPayloadType, 4_000)));
+        }
+        await MediaTestKit.WaitUntil(() => caller.PacketsReceived == 2 && agent.PacketsReceived == 2 && second.PacketsReceived == 2, "every party's audio");
+
+        var recording = engine.StartRecording("calls/conference.wav", caller, agent);
+        engine.RecordOtherAgents(recording, [second]);
+        engine.RunTick(0);
+        engine.RecordOtherAgents(recording, []);
+        engine.RunTick(1);
+        await recording.DisposeAsync();
+
+        var samples = WavFile.Read(await File.ReadAllBytesAsync(recording.Path)).ToPcm16();
+        var agentLevel = MediaTestKit.Level(AudioFormat.PcmuPayloadType, 2_000);
+        var secondLevel = MediaTestKit.Level(AudioFormat.PcmuPayloadType, 4_000);
+        // Tick 0: both agents on the right; tick 1: the second agent left the conference.
+        Assert.Equal(MediaTestKit.Level(AudioFormat.PcmuPayloadType, 1_000), samples[0]);
+        Assert.Equal(agentLevel + secondLevel, samples[1]);
+        Assert.Equal(agentLevel, samples[(160 * 2) + 1]);
+    }
+
+    [Fact]
     public async Task A_recording_in_progress_is_a_valid_file_up_to_the_last_second_written()
     {
         await using var engine = MediaTestKit.SteppedEngine(MediaTestKit.Options(_folder));
