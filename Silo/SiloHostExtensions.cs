@@ -26,7 +26,8 @@ public static class SiloHostExtensions
         ["--clock-speed"] = $"{SiloOptions.Section}:ClockSpeed",
         ["--clock-start"] = $"{SiloOptions.Section}:ClockStart",
         ["--clock-started-at"] = $"{SiloOptions.Section}:ClockStartedAt",
-        ["--clock-epoch"] = $"{SiloOptions.Section}:ClockEpoch",
+        // The earlier name of a --clock-start without --clock-started-at (the scale command used it).
+        ["--clock-epoch"] = $"{SiloOptions.Section}:ClockStart",
         ["--cluster-id"] = $"{SiloOptions.Section}:ClusterId",
         ["--service-id"] = $"{SiloOptions.Section}:ServiceId",
         ["--silo-port"] = $"{SiloOptions.Section}:SiloPort",
@@ -108,12 +109,12 @@ public static class SiloHostExtensions
             }
             if (silo.ClockSpeed != 1 || silo.ClockStart is not null)
             {
-                // Silos of one cluster share one scaled clock: either a reading at a known wall instant (restarted
-                // silos continue the same day) or a common epoch (silos started apart agree on scaled time).
+                // Silos of one cluster share one scaled clock: each reads it at its own start-up from the
+                // same reading and instant (restarted silos continue the same day).
                 var wallNow = DateTimeOffset.UtcNow;
-                var origin = silo.ClockStart is { } start && silo.ClockStartedAt is { } startedAt
-                    ? start + TimeSpan.FromTicks((long)((wallNow - startedAt).Ticks * silo.ClockSpeed))
-                    : silo.ClockEpoch is { } epoch ? epoch + (wallNow - epoch) * silo.ClockSpeed : wallNow;
+                var origin = silo.ClockStart is { } start
+                    ? Time.ScaledTimeProvider.ReadingAt(start, silo.ClockStartedAt ?? start, silo.ClockSpeed, wallNow)
+                    : wallNow;
                 orleans.Services.AddSingleton(new Time.CallCenterClock(new Time.ScaledTimeProvider(origin, silo.ClockSpeed)));
             }
             orleans.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(silo.ResponseTimeoutSeconds));

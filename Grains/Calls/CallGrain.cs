@@ -641,19 +641,10 @@ public sealed class CallGrain(
                 await End(CallOutcome.Completed, _conversationEndedBy, "survey not answered");
                 return;
             default:
-                // One timestamp for both sides, so the record never ends after the agent's next call starts.
-                var now = Now;
-                var agentId = _agentId;
-                var others = _conferenceAgents.ToList();
-                await End(CallOutcome.Completed, party, null, now);
-                if (party != CallParty.Agent && agentId is not null)
-                {
-                    GrainFactory.GetAgent(agentId).CallEnded(CallId, now).Ignore();
-                }
-                foreach (var other in others)
-                {
-                    GrainFactory.GetAgent(other).CallEnded(CallId, now).Ignore();
-                }
+                // An agent who hung up ends its side itself (it awaits this call); everyone else on
+                // the call is told by End, with the caller's side.
+                IReadOnlyList<string> release = party == CallParty.Agent ? [.. _conferenceAgents] : [.. AgentsOnCall()];
+                await End(CallOutcome.Completed, party, null, release: release);
                 return;
         }
     }
@@ -1029,7 +1020,13 @@ public sealed class CallGrain(
     /// the stored state told. A crash before that leaves the stored call to be resumed (and ended
     /// again, by the same party's repeated hang-up), never a call with no record.
     /// </summary>
-    private async Task End(CallOutcome outcome, CallParty endedBy, string? detail, DateTimeOffset? at = null, int? surveyScore = null)
+    /// <param name="release">
+    /// Agents still on the call, told it ended as soon as the record is durable: with the caller's
+    /// side, never after the stored state's delete (a database round trip, or a whole connection
+    /// timeout while the database is away, during which they would read OnCall for an ended call).
+    /// </param>
+    private async Task End(CallOutcome outcome, CallParty endedBy, string? detail, DateTimeOffset? at = null, int? surveyScore = null,
+        IReadOnlyList<string>? release = null)
     {
         if (!CallLifecycle.CanEndWith(_state, outcome))
         {
@@ -1071,6 +1068,11 @@ public sealed class CallGrain(
         _surveyTimeout?.Dispose();
         _surveyTimeout = null;
         await records.WriteAsync(_record);
+        // One timestamp for both sides, so the record never ends after the agent's next call starts.
+        foreach (var agentId in release ?? [])
+        {
+            GrainFactory.GetAgent(agentId).CallEnded(CallId, now).Ignore();
+        }
         callbackTickets.OnCallEnded(_record);
         _observer?.CallEnded(_record).Ignore();
         callers.CallEnded(_record).Ignore();

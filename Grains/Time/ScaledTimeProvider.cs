@@ -28,6 +28,14 @@ public sealed class ScaledTimeProvider : TimeProvider
     public override DateTimeOffset GetUtcNow() =>
         _origin + TimeSpan.FromTicks((long)(Stopwatch.GetElapsedTime(_startTimestamp).Ticks * Speed));
 
+    /// <summary>
+    /// What a clock that reads <paramref name="start"/> at the wall instant <paramref name="startedAt"/>
+    /// and runs <paramref name="speed"/> times real time reads at the wall instant <paramref name="wall"/>.
+    /// Every process given the same three values reads the same instant, whenever it started.
+    /// </summary>
+    public static DateTimeOffset ReadingAt(DateTimeOffset start, DateTimeOffset startedAt, double speed, DateTimeOffset wall) =>
+        start + TimeSpan.FromTicks((long)((wall - startedAt).Ticks * speed));
+
     public TimeSpan ToWall(TimeSpan scenario) =>
         scenario <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromTicks((long)(scenario.Ticks / Speed));
 

@@ -22,13 +22,14 @@ public sealed class SiloOptions
     /// <summary>How many times faster than real time the center's clock runs (for simulations that join this silo).</summary>
     public double ClockSpeed { get; set; } = 1;
     /// <summary>
-    /// What the center's clock reads at the wall instant <see cref="ClockStartedAt"/> (both or neither):
-    /// silos started at different times, or restarted, then share one accelerated clock.
+    /// The one clock option (<c>--clock-start</c>): what the center's clock reads at the wall instant
+    /// <see cref="ClockStartedAt"/>, or, without it, at the wall instant it names (the clock read the
+    /// real time then: an epoch). Silos given the same values share one scaled clock, whenever they
+    /// started or restarted. <c>--clock-epoch</c> is an accepted alias.
     /// </summary>
     public DateTimeOffset? ClockStart { get; set; }
+    /// <summary>The wall instant at which the clock read <see cref="ClockStart"/> (optional; only with it).</summary>
     public DateTimeOffset? ClockStartedAt { get; set; }
-    /// <summary>The wall-clock instant at which a scaled clock read the real time; silos given the same epoch agree on the scaled time.</summary>
-    public DateTimeOffset? ClockEpoch { get; set; }
     /// <summary>How long a silo waits for a probe's answer before counting it missed (cluster failure detection).</summary>
     public double ProbeTimeoutSeconds { get; set; } = 2;
     /// <summary>Missed probes before a silo suspects another; two suspicions declare it dead. 2 s x 3 finds a killed silo in about 6-8 s.</summary>
@@ -73,7 +74,7 @@ public sealed class CallCenterOptionsValidator : IValidateOptions<SiloOptions>, 
         if (o.GatewayPort is < 1 or > 65535) errors.Add($"{SiloOptions.Section}:GatewayPort {o.GatewayPort} is not a TCP port (1-65535)");
         if (o.SiloPort == o.GatewayPort) errors.Add($"{SiloOptions.Section}:SiloPort and GatewayPort must differ (both {o.SiloPort})");
         if (!(o.ClockSpeed > 0) || double.IsInfinity(o.ClockSpeed)) errors.Add($"{SiloOptions.Section}:ClockSpeed must be a positive number");
-        if (o.ClockStart is null != o.ClockStartedAt is null) errors.Add($"{SiloOptions.Section}:ClockStart and ClockStartedAt go together");
+        if (o.ClockStart is null && o.ClockStartedAt is not null) errors.Add($"{SiloOptions.Section}:ClockStartedAt needs ClockStart (--clock-start): the reading at that instant");
         if (!(o.ProbeTimeoutSeconds is >= 0.5 and <= 60)) errors.Add($"{SiloOptions.Section}:ProbeTimeoutSeconds must be between 0.5 and 60");
         if (o.MissedProbesLimit is < 1 or > 10) errors.Add($"{SiloOptions.Section}:MissedProbesLimit must be between 1 and 10");
         if (!(o.ResponseTimeoutSeconds is >= 1 and <= 300)) errors.Add($"{SiloOptions.Section}:ResponseTimeoutSeconds must be between 1 and 300");

@@ -30,6 +30,7 @@ public static class CommandLine
         usage:
           simulate SCENARIO.json [--out RESULT.json] [--join HOST:GATEWAYPORT [--cluster-id ID] [--service-id ID]] [--speed N]
                                  [--drain-seconds N] [--duration-seconds N] [--rate-multiplier M]
+                                 [--from-seconds S] [--staff-fraction F] [--calls N]
                                  [--progress-seconds N] [--calls-csv CALLS.csv] [--html REPORT.html] [--sip SIPBENCHDIR] [--strict]
           bench [--out BENCH.json] [--calls N] [--speed S] [--rate-multiplier M] [--agents N] [--storage memory|postgres|both]
                 [--ping-seconds S] [--live-calls N]
@@ -128,6 +129,9 @@ public static class CommandLine
             Speed = Number(flags, "speed", min: 0, exclusive: true),
             DrainSeconds = Number(flags, "drain-seconds", min: 0, exclusive: true),
             DurationSeconds = Number(flags, "duration-seconds", min: 0, exclusive: true),
+            FromSeconds = Number(flags, "from-seconds", min: 0, exclusive: false) ?? 0,
+            StaffFraction = Number(flags, "staff-fraction", min: 0, exclusive: true) ?? 1,
+            Calls = Number(flags, "calls", min: 1, exclusive: false) is { } calls ? (long)calls : null,
             RateMultiplier = Number(flags, "rate-multiplier", min: 0, exclusive: false) ?? 1,
             ProgressInterval = TimeSpan.FromSeconds(Number(flags, "progress-seconds", min: 0.1, exclusive: false) ?? 3),
             ProgressBar = ProgressBar.Wanted(),
@@ -142,7 +146,11 @@ public static class CommandLine
         {
             throw new UsageException("--sip adds a section to the HTML report: give --out or --html too");
         }
-        Reject(flags, "join", "speed", "drain-seconds", "duration-seconds", "rate-multiplier", "progress-seconds");
+        if (options.StaffFraction > 1)
+        {
+            throw new UsageException($"--staff-fraction: at most 1 (got {options.StaffFraction})");
+        }
+        Reject(flags, "join", "speed", "drain-seconds", "duration-seconds", "from-seconds", "staff-fraction", "calls", "rate-multiplier", "progress-seconds");
         return new SimulateCommand(positional[0], outPath, options with { KeepCallSamples = callsCsv is not null }, strict, callsCsv, html) { SipFolder = sip };
     }
 

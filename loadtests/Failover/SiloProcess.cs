@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace CallCenter.LoadTests.Failover;
 
 /// <summary>How the silos of a run are started: the build, the database and the cluster's ids.</summary>
-/// <param name="ExtraArguments">More silo switches (the scaling run's <c>--clock-speed</c> and <c>--clock-epoch</c>).</param>
+/// <param name="ExtraArguments">More silo switches (the scaling run's <c>--clock-speed</c> and <c>--clock-start</c>).</param>
 public sealed record SiloLaunch(string SiloDll, string ConnectionString, string ClusterId, string ServiceId, string LogDirectory, IReadOnlyList<string>? ExtraArguments = null);
 
 /// <summary>

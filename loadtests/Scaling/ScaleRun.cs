@@ -7,7 +7,7 @@ namespace CallCenter.LoadTests.Scaling;
 
 /// <summary>
 /// The same scenario against a cluster of each size in turn: for each, a private PostgreSQL, the
-/// schema, N silo processes on a clock at the scenario's speed (one epoch, so that they agree on
+/// schema, N silo processes on a clock at the scenario's speed (one --clock-start reading, so that they agree on
 /// the time), and the simulator joined as their client. Each size gets a fresh database, so no
 /// run sees another's grain state or records. Everything started is stopped in finally blocks.
 /// </summary>
@@ -73,11 +73,11 @@ public static class ScaleRun
         {
             await pg.StartAsync(cancellationToken);
             var clusterId = $"scale-{size}-{DateTime.UtcNow:HHmmss}";
-            // One epoch for every silo of the cluster: silos started a second apart would otherwise
-            // disagree by `speed` seconds of scenario time.
-            var epoch = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+            // One clock reading for every silo of the cluster (the real time now): silos started a second
+            // apart would otherwise disagree by `speed` seconds of scenario time.
+            var clockStart = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
             var launch = new SiloLaunch(siloDll, pg.ConnectionString, clusterId, FailoverRun.ServiceId, work,
-                ["--clock-speed", speed.ToString("R", CultureInfo.InvariantCulture), "--clock-epoch", epoch,
+                ["--clock-speed", speed.ToString("R", CultureInfo.InvariantCulture), "--clock-start", clockStart,
                  "--CallCenter:Silo:ResponseTimeoutSeconds", GrainCallTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)]);
             await MigrateAsync(launch, progress, cancellationToken);
             var used = new HashSet<int>();

@@ -11,6 +11,12 @@ public sealed record RunOptions
     public IGrainFactory? Client { get; init; }
     public double? Speed { get; init; }
     public double? DurationSeconds { get; init; }
+    /// <summary>Arrivals start at this second of the scenario's day (a window of it; <see cref="Scenarios.ScenarioWindow"/>).</summary>
+    public double FromSeconds { get; init; }
+    /// <summary>Every agent group keeps this fraction of its agents, at least one (pair it with <see cref="RateMultiplier"/>).</summary>
+    public double StaffFraction { get; init; } = 1;
+    /// <summary>Stop arrivals once about this many calls were expected (rates times their profile), instead of a duration.</summary>
+    public long? Calls { get; init; }
     public double? DrainSeconds { get; init; }
     /// <summary>Multiplies every arrival rate (bench: "at half the max load").</summary>
     public double RateMultiplier { get; init; } = 1;

@@ -18,6 +18,20 @@ public static class SimulationRunner
     public static Task<SimulationReport> RunAsync(
         Scenario scenario, RunOptions options, TextWriter progress, CancellationToken cancellationToken = default, HostHooks? hooks = null)
     {
+        if (options.FromSeconds != 0 || options.StaffFraction != 1)
+        {
+            if (options.FromSeconds >= scenario.DurationSeconds)
+            {
+                throw new ScenarioException([new ScenarioError("--from-seconds", $"{options.FromSeconds} is past the scenario's {scenario.DurationSeconds} s")]);
+            }
+            scenario = ScenarioWindow.Apply(scenario, options.FromSeconds, options.StaffFraction);
+        }
+        if (options.Calls is { } calls)
+        {
+            var seconds = Scaling.ScenarioSizing.SecondsFor(scenario, calls, options.RateMultiplier)
+                ?? throw new ScenarioException([new ScenarioError("scenario.arrivals", $"the arrivals never add up to {calls} calls")]);
+            options = options with { DurationSeconds = Math.Min(seconds, options.DurationSeconds ?? scenario.DurationSeconds) };
+        }
         var plan = new ScenarioPlan(scenario);
         if (plan.CheckAgainstGrains() is { Count: > 0 } refused)
         {

@@ -10,7 +10,7 @@ public sealed record BenchClock(DateTimeOffset Start, DateTimeOffset StartedAt, 
     public DateTimeOffset Now => At(DateTimeOffset.UtcNow);
 
     /// <summary>What the center clock reads at wall instant <paramref name="wall"/>.</summary>
-    public DateTimeOffset At(DateTimeOffset wall) => Start + TimeSpan.FromTicks((long)((wall - StartedAt).Ticks * Speed));
+    public DateTimeOffset At(DateTimeOffset wall) => CallCenter.Time.ScaledTimeProvider.ReadingAt(Start, StartedAt, Speed, wall);
 
     /// <summary>The wall instant at which the center clock reads <paramref name="center"/>.</summary>
     public DateTimeOffset WallOf(DateTimeOffset center) => StartedAt + TimeSpan.FromTicks((long)((center - Start).Ticks / Speed));

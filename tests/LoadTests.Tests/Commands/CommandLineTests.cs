@@ -17,6 +17,17 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void Simulate_reads_a_window_of_the_scenario()
+    {
+        var defaults = Assert.IsType<SimulateCommand>(CommandLine.Parse(["simulate", "s.json"])).Options;
+        var given = Assert.IsType<SimulateCommand>(CommandLine.Parse(
+            ["simulate", "s.json", "--from-seconds", "32400", "--staff-fraction", "0.01", "--rate-multiplier", "0.04", "--calls", "150"])).Options;
+
+        Assert.Equal((0.0, 1.0, (long?)null), (defaults.FromSeconds, defaults.StaffFraction, defaults.Calls));
+        Assert.Equal((32400.0, 0.01, 0.04, (long?)150), (given.FromSeconds, given.StaffFraction, given.RateMultiplier, given.Calls));
+    }
+
+    [Fact]
     public void Bench_has_defaults_and_reads_its_flags()
     {
         var defaults = Assert.IsType<BenchCommand>(CommandLine.Parse(["bench"]));
@@ -30,6 +41,10 @@ public sealed class CommandLineTests
 
     [Theory]
     [InlineData("unknown command 'run'", "run")]
+    [InlineData("--staff-fraction: at most 1", "simulate", "s.json", "--staff-fraction", "2")]
+    [InlineData("--staff-fraction: must be > 0", "simulate", "s.json", "--staff-fraction", "0")]
+    [InlineData("--from-seconds: must be >= 0", "simulate", "s.json", "--from-seconds", "-5")]
+    [InlineData("--calls: must be >= 1", "simulate", "s.json", "--calls", "0")]
     [InlineData("simulate needs a scenario file", "simulate")]
     [InlineData("--speed: expected a number", "simulate", "s.json", "--speed", "fast")]
     [InlineData("--speed: must be > 0", "simulate", "s.json", "--speed", "0")]
