@@ -35,21 +35,22 @@ public sealed class WallboardProbe(IGrainFactory grains)
         Ready = true;
     }
 
-    /// <summary>Flips the probe to the other state; the flip's stamp is the wall time just before the grain call.</summary>
-    public async Task<(ProbeFlip Flip, TimeSpan CallTime)> FlipAsync()
+    /// <summary>
+    /// Flips the probe to the other state; the flip's stamp is the wall time just before the grain
+    /// call. Waits for the call at most <paramref name="patience"/>: an overloaded silo may answer
+    /// late or time out, yet its messages to one grain keep their order, so the flip still happens
+    /// and still counts (its render comes late or is missed). CallTime is null when no answer came in time.
+    /// </summary>
+    public async Task<(ProbeFlip Flip, TimeSpan? CallTime)> FlipAsync(TimeSpan patience)
     {
         var ready = !Ready;
         var at = (DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).TotalMilliseconds;
         var clock = Stopwatch.StartNew();
-        if (ready)
-        {
-            await grains.GetAgent(AgentId).SetReady();
-        }
-        else
-        {
-            await grains.GetAgent(AgentId).SetNotReady(Reason);
-        }
+        var call = ready ? grains.GetAgent(AgentId).SetReady() : grains.GetAgent(AgentId).SetNotReady(Reason);
         Ready = ready;
-        return (new ProbeFlip(at, ready), clock.Elapsed);
+        // Observed either way, so that a late failure is not an unobserved task exception.
+        _ = call.ContinueWith(t => t.Exception, TaskScheduler.Default);
+        var answered = await Task.WhenAny(call, Task.Delay(patience)) == call && call.IsCompletedSuccessfully;
+        return (new ProbeFlip(at, ready), answered ? clock.Elapsed : null);
     }
 }

@@ -57,7 +57,8 @@ public static class WallboardRun
 
         var flips = new List<ProbeFlip>();
         var callTimes = new List<double>();
-        var offeredAtStart = (await statistics.Get()).Center.Today.Offered;
+        var unanswered = 0;
+        var offeredAtStart = await OfferedTodayAsync(statistics);
         await pages.ResetRendersAsync();
         var loadAtStart = MachineLoad.Read(silo.CpuTime(), silo.Pid);
         var probing = Stopwatch.StartNew();
@@ -65,14 +66,26 @@ public static class WallboardRun
         // Probes stop a gap before the arrivals do, so that the last one is measured under traffic too.
         while (arrivals.Elapsed.TotalSeconds < options.Seconds - options.ProbeGapSeconds && !simulation.IsCompleted)
         {
-            var (flip, callTime) = await probe.FlipAsync();
-            flips.Add(flip);
-            callTimes.Add(callTime.TotalMilliseconds);
             // A random gap, so that flips do not keep one phase against the periodic batching on the path.
-            await Task.Delay(TimeSpan.FromSeconds(options.ProbeGapSeconds * (0.8 + 0.4 * random.NextDouble())), cancellationToken);
+            var gap = TimeSpan.FromSeconds(options.ProbeGapSeconds * (0.8 + 0.4 * random.NextDouble()));
+            var flipClock = Stopwatch.StartNew();
+            var (flip, callTime) = await probe.FlipAsync(gap);
+            flips.Add(flip);
+            if (callTime is { } answered)
+            {
+                callTimes.Add(answered.TotalMilliseconds);
+            }
+            else
+            {
+                unanswered++;
+            }
+            if (gap - flipClock.Elapsed is { Ticks: > 0 } rest)
+            {
+                await Task.Delay(rest, cancellationToken);
+            }
         }
         var probeSeconds = probing.Elapsed.TotalSeconds;
-        var offeredAtEnd = (await statistics.Get()).Center.Today.Offered;
+        var offeredAtEnd = await OfferedTodayAsync(statistics);
         var loadAtEnd = MachineLoad.Read(silo.CpuTime(), silo.Pid);
         var logs = await pages.CollectAsync();
         progress.WriteLine($"[wallboard] {flips.Count} probes done; waiting for the simulator to drain");
@@ -82,8 +95,21 @@ public static class WallboardRun
         {
             throw new FailoverSetupException($"the silo exited during the run:{Environment.NewLine}{silo.Output}");
         }
-        return Summarise(options, pages.Count, flips, callTimes, logs, report.Result, MachineLoad.Between(loadAtStart, loadAtEnd),
-            (offeredAtEnd - offeredAtStart) / Math.Max(0.001, probeSeconds), probeSeconds);
+        return Summarise(options, pages.Count, flips, callTimes, unanswered, logs, report.Result, MachineLoad.Between(loadAtStart, loadAtEnd),
+            offeredAtEnd - offeredAtStart is { } queued ? queued / Math.Max(0.001, probeSeconds) : double.NaN, probeSeconds);
+    }
+
+    /// <summary>Calls the queues counted today, or null when an overloaded silo does not answer in time.</summary>
+    private static async Task<int?> OfferedTodayAsync(Stats.ICenterStatisticsGrain statistics)
+    {
+        try
+        {
+            return (await statistics.Get().WaitAsync(TimeSpan.FromSeconds(20))).Center.Today.Offered;
+        }
+        catch (Exception ex) when (ex is TimeoutException or OrleansException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Waits until the queues count offered calls (the simulator has logged its agents in first).</summary>
@@ -106,22 +132,31 @@ public static class WallboardRun
         throw new FailoverSetupException($"no call arrived within {ArrivalsStartTimeout}");
     }
 
-    public static WallboardResult Summarise(WallboardOptions options, int circuits, IReadOnlyList<ProbeFlip> flips, IReadOnlyList<double> callTimes,
+    public static WallboardResult Summarise(WallboardOptions options, int circuits, IReadOnlyList<ProbeFlip> flips, IReadOnlyList<double> callTimes, int unanswered,
         IReadOnlyList<PageLog> logs, SimulationResult simulation, LoadFigures load, double callsPerSecondDuringProbes, double probeSeconds)
     {
         var tiles = logs.Select(l => ProbeLatency.Match(flips, l.Changes, ProbeLatency.Tiles)).ToList();
         var queue = logs.Select(l => ProbeLatency.Match(flips, l.Changes, ProbeLatency.QueueCell)).ToList();
         var sortedCalls = callTimes.Order().ToArray();
-        var achieved = simulation.ArrivalPhase?.OfferedPerWallSecond ?? simulation.CallsPerWallSecond;
+        var traffic = new TrafficFigures(options.Rate,
+            Math.Round(simulation.ArrivalPhase?.OfferedPerWallSecond ?? simulation.CallsPerWallSecond, 1),
+            Math.Round(callsPerSecondDuringProbes, 1),
+            Math.Round(simulation.ArrivalPhase?.EndedPerWallSecond ?? simulation.CallsPerWallSecond, 1),
+            simulation.Offered, simulation.Answered, simulation.Abandoned, simulation.Lost, simulation.GrainCallErrors, simulation.Agents, simulation.FinishReason);
+        var achieved = traffic.AchievedCallsPerSecond;
         var notes = new List<string>();
-        if (achieved < 0.95 * options.Rate)
+        if (achieved < 0.9 * options.Rate)
         {
             notes.Add(string.Create(CultureInfo.InvariantCulture,
-                $"the simulator reached {achieved:0.#} of the {options.Rate:0.##} calls/s asked: on {Environment.ProcessorCount} cores the silo, the simulator and {circuits} Chromium pages share the CPU (machine {load.MachineBusyPercent:0}% busy)"));
+                $"the system sustained {achieved:0.#} of the {options.Rate:0.##} calls/s asked: on {Environment.ProcessorCount} cores the silo, the simulator and {circuits} Chromium pages share the CPU (machine {load.MachineBusyPercent:0}% busy, load average {string.Join(" ", load.LoadAverage.Select(x => x.ToString("0.0", CultureInfo.InvariantCulture)))})"));
         }
         if (circuits < options.Circuits)
         {
             notes.Add($"only {circuits} of {options.Circuits} wallboard pages could be opened");
+        }
+        if (unanswered > 0)
+        {
+            notes.Add($"{unanswered} of {flips.Count} probe grain calls had no answer within their gap (the silo was behind); their flips still count");
         }
         var missed = tiles.Sum(t => t.Missed);
         if (missed > 0)
@@ -138,11 +173,11 @@ public static class WallboardRun
             options.ProbeGapSeconds,
             LatencyFigures.Of(tiles.SelectMany(t => t.Milliseconds), missed),
             LatencyFigures.Of(queue.SelectMany(t => t.Milliseconds), queue.Sum(t => t.Missed)),
+            unanswered,
             Math.Round(ProbeLatency.Percentile(sortedCalls, 0.5), 1),
             sortedCalls.Length == 0 ? double.NaN : Math.Round(sortedCalls[^1], 1),
             Math.Round(logs.Sum(l => (double)l.Renders) / Math.Max(1, logs.Count) / Math.Max(0.001, probeSeconds), 2),
-            new TrafficFigures(options.Rate, Math.Round(achieved, 1), Math.Round(callsPerSecondDuringProbes, 1),
-                simulation.Offered, simulation.Answered, simulation.Abandoned, simulation.Lost, simulation.GrainCallErrors, simulation.Agents, simulation.FinishReason),
+            traffic,
             load,
             notes);
     }
