@@ -3,6 +3,7 @@ using CallCenter.Security;
 using CallCenter.Web.Api;
 using CallCenter.Web.Components;
 using CallCenter.Web.Customers;
+using CallCenter.Web.Knowledge;
 using CallCenter.Web.Security;
 using CallCenter.Web.Shared;
 using CallCenter.Web.Tickets;
@@ -92,6 +93,7 @@ public static class CallCenterWebExtensions
         builder.Services.AddSingleton<AnnouncementFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AnnouncementFeed>());
         builder.AddTicketScreens(options);
+        builder.AddKnowledgeEditors();
         if (options.OrleansDashboard)
         {
             // The site is co-hosted with the silo: the dashboard's services join that silo (UseOrleans

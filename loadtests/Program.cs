@@ -1,6 +1,6 @@
 using CallCenter.LoadTests.Commands;
 
-// The load testers' call-center simulator: `simulate SCENARIO.json --out RESULT.json`, `bench`, `staffing`, `failover`, `scale`.
+// The load testers' call-center simulator: `simulate SCENARIO.json --out RESULT.json`, `bench`, `staffing`, `failover`, `scale`, `wallboard`.
 using var cancellation = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -31,6 +31,7 @@ try
         TicketsCommand tickets => await Tickets.RunAsync(tickets, cancellation.Token),
         ScaleCommand scale => await Scale.RunAsync(scale, cancellation.Token),
         ReportCommand report => await Report.RunAsync(report, cancellation.Token),
+        WallboardCommand wallboard => await WallboardBenchmark.RunAsync(wallboard, cancellation.Token),
         _ => Help(),
     };
 }

@@ -93,6 +93,8 @@ public interface ICustomerDirectoryGrain : IGrainWithStringKey
     [Alias("find-by-phone")] Task<CustomerProfile?> FindByPhone(string phone);
     /// <summary>Creates (empty id) or replaces a customer; returns the stored profile.</summary>
     [Alias("save")] Task<CustomerProfile> Save(CustomerProfile profile, string by);
+    /// <summary>Removes a customer and frees its numbers; returns the removed profile, or null when there is none (nothing changes). The contact history stays.</summary>
+    [Alias("delete")] Task<CustomerProfile?> Delete(string customerId, string by);
     /// <summary>Customers whose name, id or number contains <paramref name="text"/> (all when empty), by name.</summary>
     [Alias("list")] Task<ImmutableArray<CustomerProfile>> List(string? text, int max);
     [Alias("count")] Task<int> Count();

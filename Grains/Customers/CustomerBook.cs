@@ -59,6 +59,10 @@ public sealed record CustomerBook
         return (With(saved) with { NextNumber = next }, saved);
     }
 
+    /// <summary>Removes a customer and its numbers; an unknown id leaves the book as it is and removes nothing.</summary>
+    public (CustomerBook Book, CustomerProfile? Removed) Delete(string id) =>
+        ById.TryGetValue(id, out var removed) ? (Without(id), removed) : (this, null);
+
     /// <summary>
     /// Checks every row of a CSV import against the file itself and against this book; imports all
     /// of them (a row with a known id replaces that customer) or, when any row is refused, none.

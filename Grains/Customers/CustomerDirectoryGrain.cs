@@ -49,6 +49,19 @@ public sealed class CustomerDirectoryGrain(
         return saved;
     }
 
+    public async Task<CustomerProfile?> Delete(string customerId, string by)
+    {
+        ArgumentNullException.ThrowIfNull(customerId);
+        var (book, removed) = _book.Delete(customerId);
+        if (removed is null)
+        {
+            return null;
+        }
+        await Commit(book);
+        logger.LogInformation("Customer {CustomerId} deleted by {User}", customerId, by);
+        return removed;
+    }
+
     public Task<ImmutableArray<CustomerProfile>> List(string? text, int max)
     {
         var query = text?.Trim() ?? "";

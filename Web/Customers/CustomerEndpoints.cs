@@ -20,6 +20,9 @@ public sealed record CustomerResponse(
     DateTimeOffset? UpdatedAt,
     IReadOnlyList<ContactResponse> Contacts);
 
+/// <summary>A customer's new profile (PUT replaces every field): the level by name, several numbers allowed.</summary>
+public sealed record CustomerUpdate(string? Name, IReadOnlyList<string>? Phones, string? Level, string? Region, string? Notes);
+
 public sealed record ContactResponse(string CallId, DateTimeOffset At, string CallerNumber, string? QueueId, string? AgentId, string Outcome, double WaitSeconds, double TalkSeconds);
 
 /// <summary>
@@ -44,6 +47,13 @@ public static class CustomerEndpoints
         ($"{BasePath}?phone={DemoCustomerPhone}", Permissions.ViewCustomers),
     ];
 
+    /// <summary>Changes, for the route walk: on an id that names no customer they find nothing (404) and change nothing.</summary>
+    public static readonly IReadOnlyList<(string Method, string Path, string Policy)> Commands =
+    [
+        ("PUT", $"{BasePath}/{Api.IntegrationApi.WalkId}", Permissions.ManageCustomers),
+        ("DELETE", $"{BasePath}/{Api.IntegrationApi.WalkId}", Permissions.ManageCustomers),
+    ];
+
     public const string DemoCustomerId = "c-00001";
     public const string DemoCustomerPhone = "01088880001";
 
@@ -64,6 +74,17 @@ public static class CustomerEndpoints
             .Produces<CustomerResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .RequireAuthorization(Permissions.ViewCustomers);
+        api.MapPut("/{id}", UpdateAsync)
+            .WithDescription("Replaces the customer's profile (name, phones, level, region, notes); a bad profile changes nothing.")
+            .Produces<CustomerResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireAuthorization(Permissions.ManageCustomers);
+        api.MapDelete("/{id}", DeleteAsync)
+            .WithDescription("Removes the customer and frees its numbers; its contact history is kept.")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireAuthorization(Permissions.ManageCustomers);
         api.MapGet("/", FindByPhoneAsync)
             .Produces<CustomerResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -114,10 +135,73 @@ public static class CustomerEndpoints
     private static async Task<IResult> GetAsync(string id, IGrainFactory grains)
     {
         var profile = await grains.GetCustomerDirectory().Get(id);
-        return profile is null
-            ? Results.Problem($"There is no customer '{id}'.", statusCode: StatusCodes.Status404NotFound, title: "Customer not found")
-            : Results.Ok(await ResponseOf(profile, grains));
+        return profile is null ? NotFound(id) : Results.Ok(await ResponseOf(profile, grains));
     }
+
+    private static async Task<IResult> UpdateAsync(string id, CustomerUpdate? update, HttpContext context, IGrainFactory grains, AuditTrail audit)
+    {
+        var directory = grains.GetCustomerDirectory();
+        if (await directory.Get(id) is not { } known)
+        {
+            return NotFound(id);
+        }
+        if (update is null)
+        {
+            return BadProfile("Send the customer as JSON: name, phones, level, region, notes.");
+        }
+        if (!CustomerRules.TryParseLevel(update.Level ?? CustomerRules.LevelName(CustomerLevel.Normal), out var level))
+        {
+            return BadProfile($"level '{update.Level}' is not one of {string.Join(", ", Enum.GetValues<CustomerLevel>().Select(CustomerRules.LevelName))}.");
+        }
+        var user = context.User;
+        CustomerProfile saved;
+        try
+        {
+            saved = await directory.Save(known with
+            {
+                Name = update.Name ?? "",
+                Phones = [.. update.Phones ?? []],
+                Level = level,
+                Region = update.Region,
+                Notes = update.Notes,
+            }, user.Identity?.Name ?? "api");
+        }
+        catch (ArgumentException ex)
+        {
+            return BadProfile(ex.Message);
+        }
+        await audit.RecordAsync(user, context.Connection.RemoteIpAddress?.ToString(), "customer-updated", saved.Id, ChangeOf(known, saved));
+        return Results.Ok(await ResponseOf(saved, grains));
+    }
+
+    private static async Task<IResult> DeleteAsync(string id, HttpContext context, IGrainFactory grains, AuditTrail audit)
+    {
+        var user = context.User;
+        if (await grains.GetCustomerDirectory().Delete(id, user.Identity?.Name ?? "api") is not { } removed)
+        {
+            return NotFound(id);
+        }
+        await audit.RecordAsync(user, context.Connection.RemoteIpAddress?.ToString(), "customer-deleted", removed.Id, $"{removed.Name} ({string.Join(", ", removed.Phones)})");
+        return Results.NoContent();
+    }
+
+    /// <summary>What an edit changed, for the audit log.</summary>
+    public static string ChangeOf(CustomerProfile before, CustomerProfile after)
+    {
+        var changes = new List<string>();
+        if (before.Name != after.Name) changes.Add($"name {before.Name} -> {after.Name}");
+        if (!before.Phones.SequenceEqual(after.Phones)) changes.Add($"phones {string.Join(";", before.Phones)} -> {string.Join(";", after.Phones)}");
+        if (before.Level != after.Level) changes.Add($"level {CustomerRules.LevelName(before.Level)} -> {CustomerRules.LevelName(after.Level)}");
+        if (before.Region != after.Region) changes.Add($"region {before.Region} -> {after.Region}");
+        if (before.Notes != after.Notes) changes.Add("notes");
+        return changes.Count == 0 ? "no change" : string.Join(", ", changes);
+    }
+
+    private static IResult NotFound(string id) =>
+        Results.Problem($"There is no customer '{id}'.", statusCode: StatusCodes.Status404NotFound, title: "Customer not found");
+
+    private static IResult BadProfile(string detail) =>
+        Results.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Customer not saved");
 
     private static async Task<IResult> FindByPhoneAsync(string? phone, IGrainFactory grains)
     {

@@ -42,6 +42,8 @@ public static class CommandLine
           scale --scenario SCENARIO.json [--silos "1 3"] [--calls N] [--speed S] [--rate-multiplier M] [--drain-seconds N]
                 [--out SCALE.json] [--work-dir DIR] [--silo-dll PATH]
           report --sip SIPBENCHDIR [--out REPORT.html]
+          wallboard [--circuits 50] [--rate 1000] [--seconds 120] [--out WALLBOARD.json]
+                    [--warm-up-seconds 10] [--probe-gap-seconds 2.5] [--handle-seconds 5] [--silo-dll PATH] [--chromium PATH]
 
         simulate runs a scenario file (see loadtests/scenarios) and writes the result JSON
         (to stdout without --out). With --join it drives a running cluster (cluster and service
@@ -60,6 +62,9 @@ public static class CommandLine
         lost calls and the speed-up over the first size; --out writes them as SCALE.json.
         report turns the folder of loadtests/sip/bench.sh or gateway-bench.sh into an HTML report
         (simulate --sip adds the same section to the run's report).
+        wallboard starts the silo with its web site, the simulator at --rate calls/s and --circuits
+        wallboard pages in headless Chromium, flips a probe agent and prints state change -> render
+        p50 / p95 / max, the achieved calls/s and the CPU load; --out writes them as WALLBOARD.json.
         """;
 
     public static Command Parse(IReadOnlyList<string> args)
@@ -112,7 +117,8 @@ public static class CommandLine
             "tickets" => new TicketsCommand(global::CallCenter.LoadTests.Tickets.TicketBenchOptions.Parse(positional, flags, args)),
             "report" => ParseReport(positional, flags),
             "scale" => new ScaleCommand(global::CallCenter.LoadTests.Scaling.ScaleOptions.Parse(positional, flags)),
-            _ => throw new UsageException($"unknown command '{verb}'; expected simulate, bench, staffing, failover, tickets, scale or report"),
+            "wallboard" => new WallboardCommand(global::CallCenter.LoadTests.Wallboard.WallboardOptions.Parse(positional, flags)),
+            _ => throw new UsageException($"unknown command '{verb}'; expected simulate, bench, staffing, failover, tickets, scale, report or wallboard"),
         };
     }
 

@@ -153,6 +153,29 @@ public sealed class CustomerBookProperties
         Assert.Throws<ArgumentException>(() => book.Save(new CustomerProfile { Name = " ", Phones = ["13800000009"] }, "t", At));
     }
 
+    [FsCheck.Xunit.Property(MaxTest = 200)]
+    public Property Deleting_a_customer_frees_exactly_its_numbers_and_an_unknown_id_changes_nothing() =>
+        Prop.ForAll(Books, Gen.Choose(0, 1000).ToArbitrary(), (profiles, pick) =>
+        {
+            var book = Imported(profiles);
+            var (same, none) = book.Delete("c-no-such");
+            Assert.Null(none);
+            Assert.Same(book, same);
+            if (book.ById.Count == 0)
+            {
+                return;
+            }
+            var victim = book.ById.Values.ElementAt(pick % book.ById.Count);
+            var (after, removed) = book.Delete(victim.Id);
+            Assert.Equal(victim, removed);
+            Assert.Equal(book.ById.Remove(victim.Id), after.ById);
+            Assert.Equal(book.ByPhone.RemoveRange(victim.Phones), after.ByPhone);
+            Assert.All(victim.Phones, p => Assert.Null(after.FindByPhone(p)));
+            // A freed number may be given to another customer.
+            var (reused, _) = after.Save(new CustomerProfile { Name = "New owner", Phones = [victim.Phones[0]] }, "t", At);
+            Assert.NotEqual(victim.Id, reused.FindByPhone(victim.Phones[0])!.Id);
+        });
+
     [FsCheck.Xunit.Property(MaxTest = 300)]
     public Property A_level_floor_raises_a_priority_never_lowers_it() =>
         Prop.ForAll(Gen.Choose(0, 50).ToArbitrary(), Gen.Elements(Enum.GetValues<CustomerLevel>().Cast<CustomerLevel?>().Append(null).ToArray()).ToArbitrary(), (priority, level) =>

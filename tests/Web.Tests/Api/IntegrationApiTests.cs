@@ -212,6 +212,8 @@ public sealed class IntegrationApiTests(SiloProcess silo)
         var templates = paths.EnumerateObject().Select(p => p.Name).ToList();
         foreach (var (path, _) in CallCenterWebExtensions.ApiRoutes)
             Assert.True(templates.Any(t => FitsTemplate(t, path.Split('?')[0])), $"{path} is missing from the document");
+        foreach (var (method, path, _) in global::CallCenter.Web.Customers.CustomerEndpoints.Commands)
+            Assert.True(paths.EnumerateObject().Any(p => FitsTemplate(p.Name, path) && p.Value.TryGetProperty(method.ToLowerInvariant(), out _)), $"{method} {path} is missing from the document");
         // Every /api endpoint the site maps is in the document, and nothing else is.
         Assert.All(paths.EnumerateObject(), p => Assert.StartsWith("/api/", p.Name, StringComparison.Ordinal));
     }

@@ -14,67 +14,18 @@ namespace CallCenter.Web.Tests.Browser;
 [Collection(SiloCollection.Name)]
 public sealed class BrowserTests(SiloProcess silo) : IAsyncLifetime
 {
-    /// <summary>Generous: only for waiting on the live system, never a speed assertion.</summary>
-    private static readonly float Patience = 60_000;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private BrowserHarness _browser = null!;
 
-    public async Task InitializeAsync()
-    {
-        Assertions.SetDefaultExpectTimeout(Patience);
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = BrowserFactAttribute.ChromiumPath,
-            Headless = true,
-            // Root in a container has no user namespaces for Chromium's sandbox.
-            Args = ["--no-sandbox"],
-        });
-    }
+    public async Task InitializeAsync() => _browser = await BrowserHarness.LaunchAsync(silo.BaseAddress, BrowserHarness.Size(1600, 1000));
 
-    public async Task DisposeAsync()
-    {
-        await _browser.CloseAsync();
-        _playwright.Dispose();
-    }
-
-    private static string ScreenshotPath(string name)
-    {
-        var folder = Path.Combine(SiloProcess.RepositoryRoot(), "artifacts", "screenshots");
-        Directory.CreateDirectory(folder);
-        return Path.Combine(folder, name);
-    }
-
-    private async Task<IPage> LogInAsync(string userName, int width = 1600, int height = 1000)
-    {
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = silo.BaseAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = width, Height = height },
-        });
-        context.SetDefaultTimeout(Patience);
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("login");
-        await page.FillAsync("input[name=UserName]", userName);
-        await page.FillAsync("input[name=Password]", DemoUsers.PasswordOf(userName));
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForSelectorAsync("[data-test=who]");
-        return page;
-    }
-
-    /// <summary>Opens a page and waits until its circuit runs it (a prerendered page shows buttons that do nothing yet).</summary>
-    private static async Task OpenAsync(IPage page, string path)
-    {
-        await page.GotoAsync(path);
-        await page.Locator("[data-interactive]").WaitForAsync();
-    }
+    public async Task DisposeAsync() => await _browser.DisposeAsync();
 
     [BrowserFact]
     public async Task Every_role_logs_in_and_sees_only_its_screens()
     {
         foreach (var person in DemoUsers.People)
         {
-            var page = await LogInAsync(person.UserName);
+            var page = await _browser.LogInAsync(person.UserName);
             Assert.Contains(person.Role.ToString(), await page.InnerTextAsync("[data-test=who]"), StringComparison.Ordinal);
             var permissions = SecurityDirectory.DefaultRolePermissions[person.Role];
             var nav = await page.InnerTextAsync("nav.topbar");
@@ -88,26 +39,26 @@ public sealed class BrowserTests(SiloProcess silo) : IAsyncLifetime
     [BrowserFact]
     public async Task The_wallboard_updates_under_demo_traffic()
     {
-        var page = await LogInAsync("department", 1920, 1080);
-        await OpenAsync(page, "wallboard");
+        var page = await _browser.LogInAsync("department", BrowserHarness.Size(1920, 1080));
+        await BrowserHarness.OpenAsync(page, "wallboard");
         var offered = page.Locator("[data-tile=offered] .value");
         await offered.WaitForAsync();
         var before = await offered.InnerTextAsync();
         // Demo traffic offers a call about every second: the figure must move without a reload.
-        await Assertions.Expect(offered).Not.ToHaveTextAsync(before, new() { Timeout = Patience });
+        await Assertions.Expect(offered).Not.ToHaveTextAsync(before, new() { Timeout = BrowserHarness.Patience });
         var version = await page.GetAttributeAsync("[data-test=wallboard]", "data-version");
-        await Assertions.Expect(page.Locator("[data-test=wallboard]")).Not.ToHaveAttributeAsync("data-version", version!, new() { Timeout = Patience });
+        await Assertions.Expect(page.Locator("[data-test=wallboard]")).Not.ToHaveAttributeAsync("data-version", version!, new() { Timeout = BrowserHarness.Patience });
         Assert.Equal(24, await page.Locator("svg.hourly rect.offered").CountAsync());
-        await page.ScreenshotAsync(new() { Path = ScreenshotPath("wallboard.png"), FullPage = true });
+        await page.ScreenshotAsync(new() { Path = BrowserHarness.ScreenshotPath("wallboard.png"), FullPage = true });
     }
 
     [BrowserFact]
     public async Task A_supervisor_forces_an_agent_not_ready_and_the_console_and_wallboard_show_it()
     {
-        var page = await LogInAsync("supervisor");
-        await OpenAsync(page, "console");
+        var page = await _browser.LogInAsync("supervisor");
+        await BrowserHarness.OpenAsync(page, "console");
         var wallboard = await page.Context.NewPageAsync();
-        await OpenAsync(wallboard, "wallboard");
+        await BrowserHarness.OpenAsync(wallboard, "wallboard");
         var notReadyTile = wallboard.Locator("[data-tile=notready] .value");
         await notReadyTile.WaitForAsync();
 
@@ -120,7 +71,7 @@ public sealed class BrowserTests(SiloProcess silo) : IAsyncLifetime
         for (var attempt = 1; attempt <= 5 && row is null; attempt++)
         {
             var ready = page.Locator("tr[data-state=Ready]").First;
-            await ready.WaitForAsync(new() { Timeout = Patience });
+            await ready.WaitForAsync(new() { Timeout = BrowserHarness.Patience });
             agentId = await ready.GetAttributeAsync("data-agent");
             notReadyBefore = int.Parse(await notReadyTile.InnerTextAsync());
             await page.Locator($"tr[data-agent='{agentId}'] [data-test=force-not-ready]").ClickAsync();
@@ -136,8 +87,8 @@ public sealed class BrowserTests(SiloProcess silo) : IAsyncLifetime
         }
         Assert.NotNull(row);
         await Assertions.Expect(row.Locator("td.state")).ToContainTextAsync("supervisor");
-        await Assertions.Expect(notReadyTile).ToHaveTextAsync(new Regex($"^([{notReadyBefore + 1}-9]|\\d\\d+)$"), new() { Timeout = Patience });
-        await page.ScreenshotAsync(new() { Path = ScreenshotPath("console.png"), FullPage = true });
+        await Assertions.Expect(notReadyTile).ToHaveTextAsync(new Regex($"^([{notReadyBefore + 1}-9]|\\d\\d+)$"), new() { Timeout = BrowserHarness.Patience });
+        await page.ScreenshotAsync(new() { Path = BrowserHarness.ScreenshotPath("console.png"), FullPage = true });
 
         using var admin = await Hosting.WebSession.LogInAsync(silo.BaseAddress, "admin", DemoUsers.PasswordOf("admin"));
         var audit = await (await admin.GetAsync("/audit")).Content.ReadAsStringAsync();
@@ -148,8 +99,8 @@ public sealed class BrowserTests(SiloProcess silo) : IAsyncLifetime
     [BrowserFact]
     public async Task The_desk_agent_logs_in_gets_a_screen_pop_answers_hangs_up_and_counts_down_wrap_up()
     {
-        var page = await LogInAsync("agent", 1280, 900);
-        await OpenAsync(page, "desktop");
+        var page = await _browser.LogInAsync("agent", BrowserHarness.Size(1280, 900));
+        await BrowserHarness.OpenAsync(page, "desktop");
         var state = page.Locator("[data-test=agent-state]");
         await state.WaitForAsync();
         if (await state.InnerTextAsync() == "LoggedOut")
@@ -160,10 +111,10 @@ public sealed class BrowserTests(SiloProcess silo) : IAsyncLifetime
         await page.ClickAsync("[data-test=ready]");
         await page.Locator("[data-test=screen-pop]").WaitForAsync(new() { Timeout = 90_000 });
         Assert.Matches(@"^\d+$", await page.InnerTextAsync("[data-test=caller]"));
-        await page.ScreenshotAsync(new() { Path = ScreenshotPath("desktop-screen-pop.png") });
+        await page.ScreenshotAsync(new() { Path = BrowserHarness.ScreenshotPath("desktop-screen-pop.png") });
         await page.ClickAsync("[data-test=answer]");
         await Assertions.Expect(state).ToHaveTextAsync("OnCall");
-        await page.ScreenshotAsync(new() { Path = ScreenshotPath("desktop.png") });
+        await page.ScreenshotAsync(new() { Path = BrowserHarness.ScreenshotPath("desktop.png") });
         await page.ClickAsync("[data-test=hangup]");
         await Assertions.Expect(state).ToHaveTextAsync(new Regex("WrapUp|Ready"));
         if (await state.InnerTextAsync() == "WrapUp")
@@ -177,11 +128,11 @@ public sealed class BrowserTests(SiloProcess silo) : IAsyncLifetime
     [BrowserFact]
     public async Task A_team_leaders_announcement_appears_on_the_agent_desktop()
     {
-        var desk = await LogInAsync("agent", 1280, 900);
-        await OpenAsync(desk, "desktop");
+        var desk = await _browser.LogInAsync("agent", BrowserHarness.Size(1280, 900));
+        await BrowserHarness.OpenAsync(desk, "desktop");
         await desk.Locator("[data-test=agent-state]").WaitForAsync();
-        var leader = await LogInAsync("leader");
-        await OpenAsync(leader, "console");
+        var leader = await _browser.LogInAsync("leader");
+        await BrowserHarness.OpenAsync(leader, "console");
         var text = $"Team meeting at {DateTime.UtcNow:HH:mm:ss}";
         await leader.FillAsync("[data-test=announcement-text]", text);
         await leader.ClickAsync("[data-test=announce-send]");
@@ -191,8 +142,8 @@ public sealed class BrowserTests(SiloProcess silo) : IAsyncLifetime
     [BrowserFact]
     public async Task A_supervisor_changes_a_queues_settings_live_and_a_bad_value_changes_nothing()
     {
-        var page = await LogInAsync("supervisor");
-        await OpenAsync(page, "console");
+        var page = await _browser.LogInAsync("supervisor");
+        await BrowserHarness.OpenAsync(page, "console");
         await page.Locator("[data-test=edit-queue] option[value=hotline-sh]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
         await page.SelectOptionAsync("[data-test=edit-queue]", "hotline-sh");
         await page.FillAsync("[data-test=ring-timeout]", "1");
@@ -205,7 +156,7 @@ public sealed class BrowserTests(SiloProcess silo) : IAsyncLifetime
         await Assertions.Expect(page.Locator("[data-test=console-message]")).ToContainTextAsync("hotline-sh: settings applied");
 
         // The queue reports its new threshold with its next figures; the wallboard shows it.
-        await OpenAsync(page, "wallboard?scope=queue:hotline-sh");
+        await BrowserHarness.OpenAsync(page, "wallboard?scope=queue:hotline-sh");
         await Assertions.Expect(page.Locator("[data-tile=sl] .label")).ToContainTextAsync("in 25 s");
         using var admin = await Hosting.WebSession.LogInAsync(silo.BaseAddress, "admin", DemoUsers.PasswordOf("admin"));
         var audit = await (await admin.GetAsync("/audit")).Content.ReadAsStringAsync();

@@ -79,6 +79,52 @@ public sealed class CustomerApiTests(SiloProcess silo)
     }
 
     [Fact]
+    public async Task A_customer_is_edited_and_deleted_bad_edits_change_nothing_and_each_change_is_audited()
+    {
+        using var session = await WebSession.LogInAsync(silo.BaseAddress, "supervisor", DemoUsers.PasswordOf("supervisor"));
+        var (number, other, taken) = (FreshNumber(), FreshNumber(), FreshNumber());
+        var imported = await session.PostAsync(CustomerEndpoints.ImportPath, Csv($"name,phones,level\nEdit Me,{number},silver\nOwner,{taken},normal\n"));
+        Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
+        var id = (await Json(await session.GetAsync($"{CustomerEndpoints.BasePath}?phone={number}"))).GetProperty("id").GetString()!;
+        var path = $"{CustomerEndpoints.BasePath}/{id}";
+
+        var edited = await session.SendAsync(HttpMethod.Put, path, new { name = "Edited", phones = new[] { number, other }, level = "vip", region = "sh", notes = "moved" });
+        Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
+        var body = await Json(edited);
+        Assert.Equal(("Edited", "vip", "sh", 2), (body.GetProperty("name").GetString(), body.GetProperty("level").GetString(), body.GetProperty("region").GetString(), body.GetProperty("phones").GetArrayLength()));
+        Assert.Equal(id, (await Json(await session.GetAsync($"{CustomerEndpoints.BasePath}?phone={other}"))).GetProperty("id").GetString());
+
+        // Bad edits: problem details with the reason, the customer as it was.
+        foreach (var (bad, reason) in new (object, string)[]
+        {
+            (new { name = " ", phones = new[] { number } }, "name is missing"),
+            (new { name = "X", phones = new[] { taken } }, $"phone {taken} belongs to customer"),
+            (new { name = "X", phones = new[] { number }, level = "diamond" }, "level 'diamond'"),
+        })
+        {
+            var refused = await session.SendAsync(HttpMethod.Put, path, bad);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            Assert.Contains(reason, (await Json(refused)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+        Assert.Equal("Edited", (await Json(await session.GetAsync(path))).GetProperty("name").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await session.SendAsync(HttpMethod.Put, $"{CustomerEndpoints.BasePath}/c-no-such", new { name = "X", phones = new[] { FreshNumber() } })).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await session.SendAsync(HttpMethod.Delete, path)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await session.GetAsync(path)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await session.GetAsync($"{CustomerEndpoints.BasePath}?phone={number}")).StatusCode);
+        var again = await session.SendAsync(HttpMethod.Delete, path);
+        Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+        Assert.Equal("Customer not found", (await Json(again)).GetProperty("title").GetString());
+
+        using var admin = await WebSession.LogInAsync(silo.BaseAddress, "admin", DemoUsers.PasswordOf("admin"));
+        var audit = await (await admin.GetAsync("/audit")).Content.ReadAsStringAsync();
+        Assert.Contains("customer-updated", audit, StringComparison.Ordinal);
+        Assert.Contains("name Edit Me -&gt; Edited", audit, StringComparison.Ordinal);
+        Assert.Contains("customer-deleted", audit, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_agent_looks_up_a_caller_but_may_not_import_or_export()
     {
         using var agent = await WebSession.LogInAsync(silo.BaseAddress, "agent", DemoUsers.PasswordOf("agent"));
@@ -92,5 +138,7 @@ public sealed class CustomerApiTests(SiloProcess silo)
         Assert.Equal(HttpStatusCode.Forbidden, import.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await agent.GetAsync($"{CustomerEndpoints.BasePath}?phone={number}")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await agent.GetAsync(CustomerEndpoints.ExportPath)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await agent.SendAsync(HttpMethod.Delete, $"{CustomerEndpoints.BasePath}/{CustomerEndpoints.DemoCustomerId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await agent.GetAsync($"{CustomerEndpoints.BasePath}/{CustomerEndpoints.DemoCustomerId}")).StatusCode);
     }
 }

@@ -18,51 +18,11 @@ namespace CallCenter.Web.Tests.Customers;
 [Collection(SiloCollection.Name)]
 public sealed class CustomerBrowserTests(SiloProcess silo) : IAsyncLifetime
 {
-    /// <summary>Generous: only for waiting on the live system, never a speed assertion.</summary>
-    private const float Patience = 60_000;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private BrowserHarness _browser = null!;
 
-    public async Task InitializeAsync()
-    {
-        Assertions.SetDefaultExpectTimeout(Patience);
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = BrowserFactAttribute.ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox"],
-        });
-    }
+    public async Task InitializeAsync() => _browser = await BrowserHarness.LaunchAsync(silo.BaseAddress, BrowserHarness.Size(1400, 1000));
 
-    public async Task DisposeAsync()
-    {
-        await _browser.CloseAsync();
-        _playwright.Dispose();
-    }
-
-    private async Task<IPage> LogInAsync(string userName)
-    {
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = silo.BaseAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = 1400, Height = 1000 },
-        });
-        context.SetDefaultTimeout(Patience);
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("login");
-        await page.FillAsync("input[name=UserName]", userName);
-        await page.FillAsync("input[name=Password]", DemoUsers.PasswordOf(userName));
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForSelectorAsync("[data-test=who]");
-        return page;
-    }
-
-    private static async Task OpenAsync(IPage page, string path)
-    {
-        await page.GotoAsync(path);
-        await page.Locator("[data-interactive]").WaitForAsync();
-    }
+    public async Task DisposeAsync() => await _browser.DisposeAsync();
 
     private static FilePayload CsvFile(string name, string text) =>
         new() { Name = name, MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(text) };
@@ -70,8 +30,8 @@ public sealed class CustomerBrowserTests(SiloProcess silo) : IAsyncLifetime
     [BrowserFact]
     public async Task A_supervisor_imports_a_file_with_a_bad_row_sees_the_report_and_nothing_then_a_good_file()
     {
-        var page = await LogInAsync("supervisor");
-        await OpenAsync(page, "customers");
+        var page = await _browser.LogInAsync("supervisor");
+        await BrowserHarness.OpenAsync(page, "customers");
         var tag = $"Imported {Random.Shared.Next(100_000, 999_999)}";
         var (a, b) = ($"0571{Random.Shared.Next(10_000_000, 99_999_999)}", $"0571{Random.Shared.Next(10_000_000, 99_999_999)}");
 
@@ -90,10 +50,48 @@ public sealed class CustomerBrowserTests(SiloProcess silo) : IAsyncLifetime
     }
 
     [BrowserFact]
+    public async Task A_supervisor_edits_a_customer_a_bad_edit_changes_nothing_and_deletes_it()
+    {
+        var tag = $"Editable {Random.Shared.Next(100_000, 999_999)}";
+        var number = $"0571{Random.Shared.Next(10_000_000, 99_999_999)}";
+        using (var api = await WebSession.LogInAsync(silo.BaseAddress, "supervisor", DemoUsers.PasswordOf("supervisor")))
+        {
+            var created = await api.PostAsync(CustomerEndpoints.ImportPath, new StringContent($"name,phones,level\n{tag},{number},normal\n", Encoding.UTF8, CustomerEndpoints.CsvContentType));
+            Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+        }
+        var page = await _browser.LogInAsync("supervisor");
+        await BrowserHarness.OpenAsync(page, "customers");
+        await page.FillAsync("[data-test=customer-search]", tag);
+        var row = page.Locator("[data-test=customer-list] tbody tr");
+        await Assertions.Expect(row).ToHaveCountAsync(1);
+
+        await row.Locator("[data-test=customer-edit]").ClickAsync();
+        var editor = page.Locator("[data-test=customer-editor]");
+        await editor.Locator("[data-test=customer-edit-name]").FillAsync(" ");
+        await editor.Locator("[data-test=customer-save]").ClickAsync();
+        await Assertions.Expect(editor.Locator("[data-test=customer-edit-error]")).ToContainTextAsync("name is missing");
+        await Assertions.Expect(row).ToContainTextAsync(tag);
+
+        await editor.Locator("[data-test=customer-edit-name]").FillAsync($"{tag} renamed");
+        await editor.Locator("[data-test=customer-edit-level]").SelectOptionAsync("Gold");
+        await editor.Locator("[data-test=customer-save]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=customer-message]")).ToContainTextAsync("saved");
+        await Assertions.Expect(row).ToContainTextAsync($"{tag} renamed");
+        await Assertions.Expect(row).ToContainTextAsync("gold");
+
+        await row.Locator("[data-test=customer-delete]").ClickAsync();
+        await row.Locator("[data-test=customer-delete-confirm]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=customer-message]")).ToContainTextAsync("deleted");
+        await Assertions.Expect(row).ToHaveCountAsync(0);
+        using var supervisor = await WebSession.LogInAsync(silo.BaseAddress, "supervisor", DemoUsers.PasswordOf("supervisor"));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await supervisor.GetAsync($"{CustomerEndpoints.BasePath}?phone={number}")).StatusCode);
+    }
+
+    [BrowserFact]
     public async Task The_screen_pop_shows_the_customer_panel_and_an_unknown_caller_becomes_a_customer_with_history()
     {
-        var page = await LogInAsync("agent");
-        await OpenAsync(page, "desktop");
+        var page = await _browser.LogInAsync("agent");
+        await BrowserHarness.OpenAsync(page, "desktop");
         var state = page.Locator("[data-test=agent-state]");
         await state.WaitForAsync();
         // Another desktop test may have left the agent logged in with its own (closed) page as the

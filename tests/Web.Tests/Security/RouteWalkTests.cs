@@ -2,6 +2,7 @@ using System.Net;
 using System.Reflection;
 using CallCenter.Security;
 using CallCenter.Web.Api;
+using CallCenter.Web.Customers;
 using CallCenter.Web.Security;
 using CallCenter.Web.Tests.Hosting;
 using Microsoft.AspNetCore.Authorization;
@@ -40,6 +41,7 @@ public sealed class RouteWalkTests(SiloProcess silo)
                 Api: false)));
         var api = CallCenterWebExtensions.ApiRoutes.Select(r => new RouteRule("GET", r.Path, r.Policy, false, Api: true))
             .Concat(IntegrationApi.Routes.Select(r => new RouteRule(r.Method, r.SamplePath, r.Policy, false, Api: true)))
+            .Concat(CustomerEndpoints.Commands.Select(c => new RouteRule(c.Method, c.Path, c.Policy, false, Api: true)))
             .Append(new RouteRule("GET", CallCenterWebExtensions.OpenApiPath, null, false, Api: true));
         return [.. pages.Concat(api)];
     }
@@ -56,6 +58,7 @@ public sealed class RouteWalkTests(SiloProcess silo)
         Assert.Contains(routes, r => r.Path == "/tickets/{TicketId}" && r.Policy == Permissions.HandleTickets);
         Assert.Contains(routes, r => r.Path == "/tickets/new" && r.Policy == Permissions.CreateTickets);
         Assert.Contains(routes, r => r.Path == $"{IntegrationApi.Prefix}/agents");
+        Assert.Contains(routes, r => r.Method == "DELETE" && r.Path.StartsWith(CustomerEndpoints.BasePath, StringComparison.Ordinal) && r.Policy == Permissions.ManageCustomers);
         var undeclared = routes.Where(r => r.Policy is null && !r.Anonymous && !SignedInPages.Contains(r.Path)).Select(r => r.Path).ToList();
         Assert.True(undeclared.Count == 0, $"Pages without a policy: {string.Join(", ", undeclared)}");
         var unknown = routes.Where(r => r.Policy is not null && !Enum.TryParse<Permission>(r.Policy, out _)).Select(r => r.Path).ToList();

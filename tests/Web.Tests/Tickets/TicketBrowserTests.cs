@@ -15,71 +15,29 @@ namespace CallCenter.Web.Tests.Tickets;
 [Collection(SiloCollection.Name)]
 public sealed class TicketBrowserTests(SiloProcess silo) : IAsyncLifetime
 {
-    /// <summary>Generous: only for waiting on the live system, never a speed assertion.</summary>
-    private static readonly float Patience = 60_000;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private BrowserHarness _browser = null!;
 
-    public async Task InitializeAsync()
-    {
-        Assertions.SetDefaultExpectTimeout(Patience);
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = BrowserFactAttribute.ChromiumPath,
-            Headless = true,
-            // Root in a container has no user namespaces for Chromium's sandbox.
-            Args = ["--no-sandbox"],
-        });
-    }
+    public async Task InitializeAsync() => _browser = await BrowserHarness.LaunchAsync(silo.BaseAddress, BrowserHarness.Size(1500, 1400));
 
-    public async Task DisposeAsync()
-    {
-        await _browser.CloseAsync();
-        _playwright.Dispose();
-    }
-
-    private async Task<IPage> LogInAsync(string userName)
-    {
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = silo.BaseAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = 1500, Height = 1400 },
-        });
-        context.SetDefaultTimeout(Patience);
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("login");
-        await page.FillAsync("input[name=UserName]", userName);
-        await page.FillAsync("input[name=Password]", DemoUsers.PasswordOf(userName));
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForSelectorAsync("[data-test=who]");
-        return page;
-    }
-
-    /// <summary>Opens a page and waits until its circuit runs it (a prerendered page shows buttons that do nothing yet).</summary>
-    private static async Task OpenAsync(IPage page, string path)
-    {
-        await page.GotoAsync(path);
-        await page.Locator("[data-interactive]").WaitForAsync();
-    }
+    public async Task DisposeAsync() => await _browser.DisposeAsync();
 
     private static ILocator Action(IPage page, string kind) => page.Locator($"[data-action={kind}]");
 
     [BrowserFact]
     public async Task A_ticket_goes_from_the_agent_to_the_department_and_back_to_a_closed_surveyed_ticket()
     {
-        var agent = await LogInAsync("agent");
+        var agent = await _browser.LogInAsync("agent");
         // The demo organization is seeded beside the silo's start: wait until the search knows the billing department.
-        await OpenAsync(agent, "tickets");
+        await BrowserHarness.OpenAsync(agent, "tickets");
         await agent.Locator("[data-test=filter-department] option[value=billing]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
 
         // The department watches its inbox before the ticket exists: its arrival must show up without a reload.
-        var department = await LogInAsync("department");
-        await OpenAsync(department, "tickets/inbox");
+        var department = await _browser.LogInAsync("department");
+        await BrowserHarness.OpenAsync(department, "tickets/inbox");
         await Assertions.Expect(department.Locator("h1")).ToContainTextAsync("Billing department");
 
         var title = $"Billed twice for October {Guid.NewGuid():N}"[..36];
-        await OpenAsync(agent, "tickets/new");
+        await BrowserHarness.OpenAsync(agent, "tickets/new");
         await agent.SelectOptionAsync("[data-test=ticket-category]", "Complaint");
         await agent.FillAsync("[data-test=ticket-customer]", "Li Wei");
         await agent.FillAsync("[data-test=ticket-customer-number]", "13800001234");
@@ -90,7 +48,7 @@ public sealed class TicketBrowserTests(SiloProcess silo) : IAsyncLifetime
         await link.WaitForAsync();
         var ticketId = await link.InnerTextAsync();
 
-        await OpenAsync(agent, $"tickets/{ticketId}");
+        await BrowserHarness.OpenAsync(agent, $"tickets/{ticketId}");
         var status = agent.Locator("[data-test=ticket-status]");
         await Assertions.Expect(status).ToHaveTextAsync("Open");
         await agent.SelectOptionAsync("[data-action=Dispatched] [data-field=target]", "billing");
@@ -149,20 +107,13 @@ public sealed class TicketBrowserTests(SiloProcess silo) : IAsyncLifetime
         Assert.Equal(2, await timeline.Locator("tr[data-event=Dispatched]").CountAsync());
         Assert.Equal(2, await timeline.Locator("tr[data-event=Replied]").CountAsync());
         Assert.Equal(5, await agent.Locator("[data-test=ticket-route] rect").CountAsync());
-        await agent.ScreenshotAsync(new() { Path = ScreenshotPath("ticket-detail.png"), FullPage = true });
+        await agent.ScreenshotAsync(new() { Path = BrowserHarness.ScreenshotPath("ticket-detail.png"), FullPage = true });
 
         // Closed tickets leave every inbox but the search still finds them.
-        await OpenAsync(agent, "tickets");
+        await BrowserHarness.OpenAsync(agent, "tickets");
         await agent.FillAsync("[data-test=filter-text]", title);
         await agent.SelectOptionAsync("[data-test=filter-status]", "Surveyed");
         await agent.ClickAsync("[data-test=search]");
         await Assertions.Expect(agent.Locator($"[data-test=search-results] tr[data-ticket='{ticketId}']")).ToBeVisibleAsync();
-    }
-
-    private static string ScreenshotPath(string name)
-    {
-        var folder = Path.Combine(SiloProcess.RepositoryRoot(), "artifacts", "screenshots");
-        Directory.CreateDirectory(folder);
-        return Path.Combine(folder, name);
     }
 }
