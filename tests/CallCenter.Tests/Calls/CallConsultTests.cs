@@ -7,6 +7,7 @@ using CallCenter.Hosting;
 using FsCheck;
 using FsCheck.Fluent;
 using Orleans.TestingHost;
+using CallCenter.Tests.Fakes;
 
 namespace CallCenter.Tests.Calls;
 
@@ -18,20 +19,7 @@ namespace CallCenter.Tests.Calls;
 public sealed class CallConsultTests : IAsyncLifetime
 {
     private InProcessTestCluster _cluster = null!;
-    private readonly Phone _phone = new();
-
-    private sealed class Phone : IAgentPhone, ICallObserver
-    {
-        public ConcurrentQueue<Offer> Rings { get; } = new();
-        public ConcurrentQueue<(string AgentId, string CallId)> Withdrawn { get; } = new();
-        public ConcurrentQueue<(string AgentId, string CallId)> Ended { get; } = new();
-        public ConcurrentDictionary<string, CallDetailRecord> Records { get; } = new();
-        public Task Ring(Offer offer) { Rings.Enqueue(offer); return Task.CompletedTask; }
-        public Task OfferWithdrawn(string agentId, string callId) { Withdrawn.Enqueue((agentId, callId)); return Task.CompletedTask; }
-        public Task CallEnded(string agentId, string callId) { Ended.Enqueue((agentId, callId)); return Task.CompletedTask; }
-        public Task CallConnected(string callId, string agentId) => Task.CompletedTask;
-        public Task CallEnded(CallDetailRecord record) { Records[record.CallId] = record; return Task.CompletedTask; }
-    }
+    private readonly TestPhone _phone = new();
 
     public async Task InitializeAsync()
     {

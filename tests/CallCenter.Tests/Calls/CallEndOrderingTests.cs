@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.Storage;
 using Orleans.TestingHost;
+using CallCenter.Tests.Fakes;
 
 namespace CallCenter.Tests.Calls;
 
@@ -25,7 +26,7 @@ public sealed class CallEndOrderingTests : IAsyncLifetime
     private const string InnerStorage = "ordering-inner";
 
     private readonly GatedStorage.Gate _gate = new();
-    private readonly Phone _phone = new();
+    private readonly TestPhone _phone = new();
     private InProcessTestCluster _cluster = null!;
 
     public async Task InitializeAsync()
@@ -68,7 +69,7 @@ public sealed class CallEndOrderingTests : IAsyncLifetime
         Assert.False(hangup.IsCompleted);
         // The agent is off the call all the same (the queue has no wrap-up: it is ready again).
         await Eventually(async () => (await agent.GetSnapshot()) is { State: AgentState.Ready, CallId: null });
-        Assert.Contains("order-1", _phone.PhoneCallsEnded);
+        Assert.Contains("order-1", _phone.EndedCallIds);
 
         _gate.Open();
         await hangup;
@@ -92,7 +93,7 @@ public sealed class CallEndOrderingTests : IAsyncLifetime
         _gate.Open();
         await hangup;
         await Eventually(async () => (await agent.GetSnapshot()) is { State: AgentState.Ready, CallId: null });
-        Assert.DoesNotContain("order-2", _phone.PhoneCallsEnded);
+        Assert.DoesNotContain("order-2", _phone.EndedCallIds);
         Assert.Equal(CallParty.Agent, _phone.Records["order-2"].EndedBy);
     }
 
@@ -119,17 +120,6 @@ public sealed class CallEndOrderingTests : IAsyncLifetime
         }
     }
 
-    private sealed class Phone : IAgentPhone, ICallObserver
-    {
-        public ConcurrentQueue<Offer> Rings { get; } = new();
-        public ConcurrentDictionary<string, CallDetailRecord> Records { get; } = new();
-        public ConcurrentBag<string> PhoneCallsEnded { get; } = [];
-        public Task Ring(Offer offer) { Rings.Enqueue(offer); return Task.CompletedTask; }
-        public Task OfferWithdrawn(string agentId, string callId) => Task.CompletedTask;
-        public Task CallEnded(string agentId, string callId) { PhoneCallsEnded.Add(callId); return Task.CompletedTask; }
-        public Task CallConnected(string callId, string agentId) => Task.CompletedTask;
-        public Task CallEnded(CallDetailRecord record) { Records[record.CallId] = record; return Task.CompletedTask; }
-    }
 }
 
 /// <summary>Grain storage that holds every delete of a call's stored state until its gate opens.</summary>

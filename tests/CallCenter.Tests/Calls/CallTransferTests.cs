@@ -5,6 +5,7 @@ using CallCenter.Agents;
 using CallCenter.Calls;
 using CallCenter.Hosting;
 using Orleans.TestingHost;
+using CallCenter.Tests.Fakes;
 
 namespace CallCenter.Tests.Calls;
 
@@ -16,19 +17,7 @@ namespace CallCenter.Tests.Calls;
 public sealed class CallTransferTests : IAsyncLifetime
 {
     private InProcessTestCluster _cluster = null!;
-    private readonly Phone _phone = new();
-
-    private sealed class Phone : IAgentPhone, ICallObserver
-    {
-        public ConcurrentQueue<Offer> Rings { get; } = new();
-        public ConcurrentQueue<(string AgentId, string CallId)> Withdrawn { get; } = new();
-        public ConcurrentDictionary<string, CallDetailRecord> Records { get; } = new();
-        public Task Ring(Offer offer) { Rings.Enqueue(offer); return Task.CompletedTask; }
-        public Task OfferWithdrawn(string agentId, string callId) { Withdrawn.Enqueue((agentId, callId)); return Task.CompletedTask; }
-        public Task CallEnded(string agentId, string callId) => Task.CompletedTask;
-        public Task CallConnected(string callId, string agentId) => Task.CompletedTask;
-        public Task CallEnded(CallDetailRecord record) { Records[record.CallId] = record; return Task.CompletedTask; }
-    }
+    private readonly TestPhone _phone = new();
 
     public async Task InitializeAsync()
     {

@@ -6,6 +6,7 @@ using CallCenter.Calls;
 using CallCenter.Customers;
 using CallCenter.Hosting;
 using Orleans.TestingHost;
+using CallCenter.Tests.Fakes;
 
 namespace CallCenter.Tests.Customers;
 
@@ -17,15 +18,7 @@ namespace CallCenter.Tests.Customers;
 public sealed class CustomerClusterTests : IAsyncLifetime
 {
     private InProcessTestCluster _cluster = null!;
-    private readonly Phone _phone = new();
-
-    private sealed class Phone : IAgentPhone
-    {
-        public ConcurrentQueue<Offer> Rings { get; } = new();
-        public Task Ring(Offer offer) { Rings.Enqueue(offer); return Task.CompletedTask; }
-        public Task OfferWithdrawn(string agentId, string callId) => Task.CompletedTask;
-        public Task CallEnded(string agentId, string callId) => Task.CompletedTask;
-    }
+    private readonly TestPhone _phone = new();
 
     public async Task InitializeAsync()
     {

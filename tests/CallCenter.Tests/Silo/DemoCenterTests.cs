@@ -6,18 +6,12 @@ using CallCenter.Hosting;
 using CallCenter.Silo.Configuration;
 using CallCenter.Silo.Demo;
 using Orleans.TestingHost;
+using CallCenter.Tests.Fakes;
 
 namespace CallCenter.Tests.Silo;
 
 public sealed class DemoCenterTests
 {
-    private sealed class Phone : IAgentPhone
-    {
-        public ConcurrentQueue<Offer> Rings { get; } = new();
-        public Task Ring(Offer offer) { Rings.Enqueue(offer); return Task.CompletedTask; }
-        public Task OfferWithdrawn(string agentId, string callId) => Task.CompletedTask;
-        public Task CallEnded(string agentId, string callId) => Task.CompletedTask;
-    }
 
     [Fact]
     public void The_demo_center_maps_all_31_provinces_and_staffs_four()
@@ -48,7 +42,7 @@ public sealed class DemoCenterTests
         await using var cluster = builder.Build();
         await cluster.DeployAsync();
         var grains = cluster.Client;
-        var phone = new Phone();
+        var phone = new TestPhone();
         var center = new DemoCenter(new DemoOptions { AgentsPerRegion = 2 });
         await center.SeedAsync(grains, grains.CreateObjectReference<IAgentPhone>(phone));
 
