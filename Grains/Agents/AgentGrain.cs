@@ -44,6 +44,9 @@ public sealed class AgentGrain(
     private IAgentPhone? _phone;
     private Offer? _offer;
     private string? _callId;
+    // The call the current presence interval belongs to (Reserved, OnCall, OnHold, WrapUp), fixed when
+    // the state is entered: by the time the interval is written the offer or call may already be cleared.
+    private string? _intervalCallId;
     private string? _callQueue;
     private TimeSpan _callWrapUp;
     private DateTimeOffset _connectedAt;
@@ -291,7 +294,7 @@ public sealed class AgentGrain(
             await BecomeAvailable();
             return false;
         }
-        Move(AgentState.OnCall);
+        Move(AgentState.OnCall, callId: callId);
         _callId = callId;
         _callQueue = offer.QueueId;
         _callWrapUp = offer.WrapUp;
@@ -422,7 +425,7 @@ public sealed class AgentGrain(
             var call = await GrainFactory.GetCall(activeCallId).GetSnapshot();
             if (call.State is CallState.Connected or CallState.OnHold && call.AgentId == AgentId)
             {
-                Move(call.State == CallState.OnHold ? AgentState.OnHold : AgentState.OnCall);
+                Move(call.State == CallState.OnHold ? AgentState.OnHold : AgentState.OnCall, callId: activeCallId);
                 _callId = activeCallId;
                 _callQueue = call.QueueId;
                 _callWrapUp = TimeSpan.Zero;
@@ -560,7 +563,7 @@ public sealed class AgentGrain(
 
     private void Ring(Offer offer)
     {
-        Move(AgentState.Reserved);
+        Move(AgentState.Reserved, callId: offer.CallId);
         _offer = offer;
         foreach (var queueId in Profile.Queues.Keys)
         {
@@ -668,14 +671,20 @@ public sealed class AgentGrain(
             : GrainFactory.GetQueue(offer.QueueId).OfferFailed(offer.CallId, AgentId, offer.OfferId, reason, _epoch);
     }
 
-    private void Move(AgentState next, string? reasonCode = null)
+    private void Move(AgentState next, string? reasonCode = null, string? callId = null)
     {
         var now = Now;
         if (_presence.IsLoggedIn)
         {
             history.WriteAsync(new History.AgentStateInterval(AgentId, _presence.State, _presence.Since, now, _presence.ReasonCode,
-                _presence.State is AgentState.Reserved ? _offer?.CallId : _callId)).AsTask().Ignore();
+                _intervalCallId)).AsTask().Ignore();
         }
+        _intervalCallId = next switch
+        {
+            AgentState.Reserved or AgentState.OnCall or AgentState.OnHold => callId ?? _callId,
+            AgentState.WrapUp => _callId,
+            _ => null,
+        };
         _presence.MoveTo(next, now, reasonCode);
         presenceReporter.Report(new AgentPresenceReport(AgentId, record.State.Profile?.Region, next, now, presenceReporter.NextSequence()));
         if (logger.IsEnabled(LogLevel.Trace))
