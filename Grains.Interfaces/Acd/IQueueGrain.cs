@@ -41,4 +41,6 @@ public interface IQueueGrain : IGrainWithStringKey
     [Alias("statistics")] Task<QueueStatistics> GetStatistics();
     /// <summary>Where a waiting call stands, for the caller's announcement (ACD-6); null when the call is not waiting here.</summary>
     [Alias("position"), AlwaysInterleave] Task<QueuePosition?> GetPosition(string callId);
+    /// <summary>The calls waiting here, in the order they will be offered, at most <paramref name="limit"/> (1..1000); read-only.</summary>
+    [Alias("waiting-calls"), AlwaysInterleave] Task<IReadOnlyList<WaitingCall>> GetWaitingCalls(int limit);
 }

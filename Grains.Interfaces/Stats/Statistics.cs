@@ -108,3 +108,16 @@ public sealed record QueuePosition(
     [property: Id(0)] int Position,
     [property: Id(1)] int Waiting,
     [property: Id(2)] TimeSpan ExpectedWait);
+
+/// <summary>One call waiting in a queue, in the queue's order (position 1 = offered next).</summary>
+[GenerateSerializer, Immutable, Alias("stats.waiting-call")]
+public sealed record WaitingCall(
+    [property: Id(0)] string CallId,
+    [property: Id(1)] string QueueId,
+    [property: Id(2)] int Position,
+    [property: Id(3)] int Priority,
+    [property: Id(4)] string CallerNumber,
+    [property: Id(5)] string? CallerRegion,
+    [property: Id(6)] DateTimeOffset FirstArrival,
+    [property: Id(7)] DateTimeOffset EnteredAt,
+    [property: Id(8)] TimeSpan Waited);

@@ -373,6 +373,23 @@ public sealed class QueueCore
         return new QueuePosition(position, _waiting.Count, expected);
     }
 
+    /// <summary>The first <paramref name="limit"/> waiting calls in offer order (position 1 = next).</summary>
+    public IReadOnlyList<WaitingCall> WaitingCalls(string queueId, DateTimeOffset now, int limit)
+    {
+        var list = new List<WaitingCall>(Math.Min(limit, _waiting.Count));
+        foreach (var entry in _waiting)
+        {
+            if (list.Count == limit)
+            {
+                break;
+            }
+            var call = entry.Call;
+            list.Add(new WaitingCall(call.CallId, queueId, list.Count + 1, call.Priority, call.CallerNumber, call.CallerRegion,
+                call.FirstArrival, entry.EnteredAt, now - call.FirstArrival));
+        }
+        return list;
+    }
+
     public QueueStatistics Statistics(DateTimeOffset now)
     {
         _counters.Roll(now);

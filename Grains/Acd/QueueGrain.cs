@@ -187,6 +187,17 @@ public sealed class QueueGrain(
 
     public Task<QueuePosition?> GetPosition(string callId) => Task.FromResult(_core?.PositionOf(callId, Now));
 
+    public Task<IReadOnlyList<WaitingCall>> GetWaitingCalls(int limit)
+    {
+        if (limit is < 1 or > MaxWaitingCallsListed)
+        {
+            throw new ArgumentOutOfRangeException(nameof(limit), limit, $"the limit must be 1..{MaxWaitingCallsListed}");
+        }
+        return Task.FromResult(_core?.WaitingCalls(QueueId, Now, limit) ?? (IReadOnlyList<WaitingCall>)[]);
+    }
+
+    public const int MaxWaitingCallsListed = 1000;
+
     private Task Apply(Action<QueueCore> change)
     {
         if (_core is not null)

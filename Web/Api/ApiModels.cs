@@ -83,7 +83,15 @@ public sealed record NotReadyCommand(string? Reason = null);
 /// <summary>Adds an agent to a queue, or changes its level there (1 = primary).</summary>
 public sealed record QueueMembershipChange(int Level = 1);
 
-/// <summary>The live calls the center knows of right now, and how many wait in each queue.</summary>
+/// <summary>
+/// The live calls the center knows of right now: those at agents (ringing, talking, on hold), how
+/// many wait in each queue, and the waiting calls themselves in each queue's offer order (at most
+/// <see cref="WaitingListedPerQueue"/> per queue; <see cref="WaitingByQueue"/> always has the full count).
+/// </summary>
 public sealed record LiveCalls(
     ImmutableArray<CallView> AtAgents,
-    ImmutableDictionary<string, int> WaitingByQueue);
+    ImmutableDictionary<string, int> WaitingByQueue,
+    ImmutableArray<CallCenter.Stats.WaitingCall> Waiting)
+{
+    public const int WaitingListedPerQueue = 200;
+}

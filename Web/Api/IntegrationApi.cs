@@ -55,7 +55,7 @@ public static class IntegrationApi
         var api = endpoints.MapGroup(Prefix).WithTags("Integration API");
 
         api.MapGet("/calls", ListCalls).RequireAuthorization(Permissions.ViewConsole).WithName("ListCalls")
-            .WithSummary("Calls at agents now (ringing, connected, on hold) and the number waiting in each queue.");
+            .WithSummary("Calls at agents now (ringing, connected, on hold), the number waiting in each queue, and the waiting calls in offer order (up to 200 per queue).");
         api.MapGet("/calls/{callId}", GetCall).RequireAuthorization(Permissions.ViewConsole).WithName("GetCall");
 
         api.MapGet("/agents", ListAgents).RequireAuthorization(Permissions.ViewConsole).WithName("ListAgents");
@@ -88,9 +88,13 @@ public static class IntegrationApi
         var busy = view.Agents.Values.Where(a => a.State is AgentState.Reserved or AgentState.OnCall or AgentState.OnHold).Select(a => a.AgentId);
         var agents = await Task.WhenAll(busy.Select(id => grains.GetAgent(id).GetSnapshot()));
         var calls = await Task.WhenAll(agents.Select(a => a.CallId).OfType<string>().Distinct(StringComparer.Ordinal).Select(id => grains.GetCall(id).GetSnapshot()));
+        // Only queues whose last figures show callers waiting are asked; the lists are read where the calls wait.
+        var waiting = await Task.WhenAll(view.Statistics.Queues.Where(q => q.Value.CallsWaiting > 0).OrderBy(q => q.Key, StringComparer.Ordinal)
+            .Select(q => grains.GetQueue(q.Key).GetWaitingCalls(LiveCalls.WaitingListedPerQueue)));
         return TypedResults.Ok(new LiveCalls(
             [.. calls.Where(c => c.Outcome is null).Select(CallView.From).OrderBy(c => c.CallId, StringComparer.Ordinal)],
-            view.Statistics.Queues.ToImmutableDictionary(q => q.Key, q => q.Value.CallsWaiting, StringComparer.Ordinal)));
+            view.Statistics.Queues.ToImmutableDictionary(q => q.Key, q => q.Value.CallsWaiting, StringComparer.Ordinal),
+            [.. waiting.SelectMany(w => w)]));
     }
 
     private static async Task<Results<Ok<CallView>, ProblemHttpResult>> GetCall(string callId, IGrainFactory grains)

@@ -62,6 +62,30 @@ public sealed class QueueCoreTests
     }
 
     [Fact]
+    public void The_waiting_list_is_in_offer_order_with_positions_and_waits_and_stops_at_the_limit()
+    {
+        var core = Queue(RoutingStrategy.LongestIdle, ("a", 1, null));
+        core.Enqueue(Call("old", arrivedSecondsAgo: 60), T0);
+        core.Enqueue(Call("new", arrivedSecondsAgo: 5), T0);
+        core.Enqueue(Call("vip", priority: 5, arrivedSecondsAgo: 1), T0);
+        var now = T0.AddSeconds(10);
+
+        var all = core.WaitingCalls("q", now, limit: 10);
+        Assert.Equal(["vip", "old", "new"], all.Select(c => c.CallId));
+        Assert.Equal([1, 2, 3], all.Select(c => c.Position));
+        Assert.Equal(TimeSpan.FromSeconds(70), all[1].Waited);
+        Assert.All(all, c => Assert.Equal("q", c.QueueId));
+        Assert.Equal(5, all[0].Priority);
+        Assert.Equal(["vip", "old"], core.WaitingCalls("q", now, limit: 2).Select(c => c.CallId));
+
+        // An offered call no longer waits: the list shrinks and the positions close up.
+        core.AgentReady(Ready("a"), now);
+        Assert.Equal("a", ReservedAgent(core));
+        Assert.Equal(["old", "new"], core.WaitingCalls("q", now, limit: 10).Select(c => c.CallId));
+        Assert.Equal([1, 2], core.WaitingCalls("q", now, limit: 10).Select(c => c.Position));
+    }
+
+    [Fact]
     public void Primary_members_are_offered_calls_before_backup_members()
     {
         var core = Queue(RoutingStrategy.LongestIdle, ("backup", 2, null), ("primary", 1, null));

@@ -43,6 +43,17 @@ public sealed class IntegrationApiTests(SiloProcess silo)
 
         var calls = await Json(await session.GetAsync($"{V1}/calls"));
         Assert.True(calls.GetProperty("waitingByQueue").TryGetProperty("hotline-bj", out _));
+        // The waiting calls: each in a queue the counts name, positions 1, 2, ... in each queue's offer order.
+        var positions = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var waiting in calls.GetProperty("waiting").EnumerateArray())
+        {
+            var queueId = waiting.GetProperty("queueId").GetString()!;
+            Assert.True(calls.GetProperty("waitingByQueue").TryGetProperty(queueId, out _), queueId);
+            positions[queueId] = positions.GetValueOrDefault(queueId) + 1;
+            Assert.Equal(positions[queueId], waiting.GetProperty("position").GetInt32());
+            Assert.False(string.IsNullOrEmpty(waiting.GetProperty("callId").GetString()));
+            Assert.True(waiting.GetProperty("waited").ValueKind == JsonValueKind.String);
+        }
         foreach (var call in calls.GetProperty("atAgents").EnumerateArray())
         {
             // Every call listed can be read on its own, unless it ended (and its grain forgot it) in between.
