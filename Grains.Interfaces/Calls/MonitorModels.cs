@@ -43,4 +43,6 @@ public interface ICallMediaHost : IGrainObserver
     /// <see cref="ICallGrain.EndFromIvr"/>.
     /// </summary>
     [Alias("transferred-to-ivr"), OneWay] Task TransferredToIvr(string callId, string nodeId);
+    /// <summary>Whether the caller's IVR menu has the node <paramref name="nodeId"/> (asked before a transfer to it is taken).</summary>
+    [Alias("has-ivr-node")] Task<bool> HasIvrNode(string callId, string nodeId);
 }

@@ -325,6 +325,10 @@ public sealed class CallGrain(
                 {
                     return TransferResult.Refused("the caller is on no SIP gateway, so there is no IVR to send it to");
                 }
+                if (await HasIvrNode(host, target.Id) is { } refusal)
+                {
+                    return refusal;
+                }
                 LeaveAgent(fromAgentId);
                 Move(CallState.Ivr);
                 await Store();
@@ -596,6 +600,20 @@ public sealed class CallGrain(
     }
 
     /// <summary>The agent on the call hands it on: its talk segment closes and hold ends with it.</summary>
+    /// <summary>Null when the caller's menu has the node; otherwise why the transfer is refused (nothing changes then).</summary>
+    private async Task<TransferResult?> HasIvrNode(ICallMediaHost host, string nodeId)
+    {
+        try
+        {
+            return await host.HasIvrNode(CallId, nodeId) ? null : TransferResult.Refused($"the caller's IVR menu has no node '{nodeId}'");
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException)
+        {
+            logger.LogWarning(ex, "Call {CallId}: the gateway did not say whether IVR node {Node} exists", CallId, nodeId);
+            return TransferResult.Refused($"the gateway holding the call did not answer ({ex.GetType().Name}); the call stays with its agent");
+        }
+    }
+
     private void LeaveAgent(string agentId)
     {
         var now = Now;

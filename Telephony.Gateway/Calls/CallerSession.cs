@@ -725,6 +725,8 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
         return Task.CompletedTask;
     }
 
+    public Task<bool> HasIvrNode(string callId, string nodeId) => Task.FromResult(HasIvrNode(nodeId));
+
     public Task TransferredToIvr(string callId, string nodeId)
     {
         _ = ReturnToIvrAsync(nodeId);

@@ -31,6 +31,7 @@ public sealed class CallIvrTransferTests : IAsyncLifetime
         public Task MonitorRequested(string callId, string supervisorId, MonitorMode mode) => Task.CompletedTask;
         public Task MonitorStopped(string callId, string supervisorId) => Task.CompletedTask;
         public Task TransferredToIvr(string callId, string nodeId) { ToIvr.Enqueue((callId, nodeId)); return Task.CompletedTask; }
+        public Task<bool> HasIvrNode(string callId, string nodeId) => Task.FromResult(nodeId is "main" or "billing");
     }
 
     public async Task InitializeAsync()
@@ -130,6 +131,23 @@ public sealed class CallIvrTransferTests : IAsyncLifetime
         Assert.Equal("ivr4-a", snapshot.AgentId);
         Assert.Equal(AgentState.OnCall, (await a.GetSnapshot()).State);
         Assert.False(await call.QueueFromIvr("ivr4", ImmutableDictionary<string, string>.Empty));
+    }
+
+    [Fact]
+    public async Task A_transfer_to_a_node_the_callers_menu_does_not_have_is_refused_and_changes_nothing()
+    {
+        var (call, a, _) = await Connected("ivr5");
+        var result = await a.Transfer(TransferTarget.ToIvr("no-such-node"));
+        Assert.False(result.Accepted);
+        Assert.Contains("no-such-node", result.Reason);
+        var snapshot = await call.GetSnapshot();
+        Assert.Equal(CallState.Connected, snapshot.State);
+        Assert.Equal("ivr5-a", snapshot.AgentId);
+        Assert.Equal(AgentState.OnCall, (await a.GetSnapshot()).State);
+        Assert.DoesNotContain(_gateway.ToIvr, t => t.CallId == "ivr5-call");
+        // The same agent can still send the caller to a node the menu has.
+        Assert.True((await a.Transfer(TransferTarget.ToIvr("billing"))).Accepted);
+        await Eventually(() => Task.FromResult(_gateway.ToIvr.Contains(("ivr5-call", "billing"))));
     }
 
     private static async Task Eventually(Func<Task<bool>> condition)

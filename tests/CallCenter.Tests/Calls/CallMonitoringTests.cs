@@ -32,6 +32,7 @@ public sealed class CallMonitoringTests : IAsyncLifetime
         public Task MonitorRequested(string callId, string supervisorId, MonitorMode mode) { Media.Enqueue((callId, supervisorId, mode)); return Task.CompletedTask; }
         public Task MonitorStopped(string callId, string supervisorId) { Media.Enqueue((callId, supervisorId, null)); return Task.CompletedTask; }
         public Task TransferredToIvr(string callId, string nodeId) => Task.CompletedTask;
+        public Task<bool> HasIvrNode(string callId, string nodeId) => Task.FromResult(true);
     }
 
     public async Task InitializeAsync()
