@@ -93,7 +93,7 @@ public sealed record AgentPresenceReport(
     [property: Id(3)] DateTimeOffset Since,
     [property: Id(4)] long Sequence);
 
-/// <summary>Collects queue figures and agent presence pushed in batches about once a second.</summary>
+/// <summary>Collects queue figures and agent presence pushed in batches four times a second.</summary>
 [Alias("stats.center-grain")]
 public interface ICenterStatisticsGrain : IGrainWithStringKey
 {

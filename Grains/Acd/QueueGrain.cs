@@ -29,7 +29,7 @@ public sealed class QueueGrain(
     IHistorySink history,
     ILogger<QueueGrain> logger) : Grain, IQueueGrain
 {
-    private static readonly TimeSpan StatisticsInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan StatisticsInterval = TimeSpan.FromMilliseconds(250);
 
     private QueueCore? _core;
     private IGrainTimer? _checkTimer;

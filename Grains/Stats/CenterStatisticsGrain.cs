@@ -6,7 +6,7 @@ namespace CallCenter.Stats;
 
 /// <summary>
 /// Live figures for the whole center and each region (ACD-7), from queue figures and agent
-/// presence pushed in batches about once a second. Agents are counted once, by home region.
+/// presence pushed in batches four times a second. Agents are counted once, by home region.
 /// Subscribers (the web site, one per process) get the figures pushed when they change, batched.
 /// </summary>
 public sealed class CenterStatisticsGrain(CallCenterClock clock) : Grain, ICenterStatisticsFeedGrain
