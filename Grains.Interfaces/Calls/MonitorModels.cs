@@ -43,6 +43,15 @@ public interface ICallMediaHost : IGrainObserver
     /// <see cref="ICallGrain.EndFromIvr"/>.
     /// </summary>
     [Alias("transferred-to-ivr"), OneWay] Task TransferredToIvr(string callId, string nodeId);
+    /// <summary>
+    /// An agent hands the caller on from the desktop (blind transfer to an agent or a queue, CTI-2), asked before the
+    /// target rings: the caller leaves the conversation and hears music; the agent's phone leg stays up until
+    /// <see cref="EndHandOver"/>. True when the host did it, or the agent's phone began the transfer itself (a REFER);
+    /// false when the call cannot be handed on now (a conference, a consultation, another agent).
+    /// </summary>
+    [Alias("begin-hand-over")] Task<bool> BeginHandOver(string callId, string agentId);
+    /// <summary>The hand-over is done (<paramref name="done"/>: the agent's phone leg is hung up) or refused (the caller talks with the agent again).</summary>
+    [Alias("end-hand-over"), OneWay] Task EndHandOver(string callId, string agentId, bool done);
     /// <summary>Whether the caller's IVR menu has the node <paramref name="nodeId"/> (asked before a transfer to it is taken).</summary>
     [Alias("has-ivr-node")] Task<bool> HasIvrNode(string callId, string nodeId);
 }

@@ -340,15 +340,24 @@ public sealed class CallGrain(
                 {
                     return TransferResult.Refused($"no queue '{target.Id}'");
                 }
+                if (await BeginHandOver(fromAgentId) is { } handOverRefused)
+                {
+                    return handOverRefused;
+                }
                 LeaveAgent(fromAgentId);
                 // Keeps its first arrival time, sequence and priority: it waits ahead of everyone who called after it.
                 await EnterQueue(target.Id, $"transferred by {fromAgentId}");
+                EndHandOver(fromAgentId, done: true);
                 return TransferResult.Done;
             default:
                 var settings = _queueId is null ? null : await GrainFactory.GetQueue(_queueId).GetSettings();
                 var offer = new Offer(CallId, _queueId!, target.Id, OfferId: -Now.UtcTicks, OfferedAt: Now,
                     RingTimeout: settings?.RingTimeout ?? TimeSpan.FromSeconds(15), WrapUp: settings?.WrapUp ?? TimeSpan.Zero,
                     _arrival!.CallerNumber, _arrival.Priority, OfferedOnEntry: false, RingAll: false);
+                if (await BeginHandOver(fromAgentId) is { } notHandedOver)
+                {
+                    return notHandedOver;
+                }
                 bool ringing;
                 try
                 {
@@ -356,10 +365,12 @@ public sealed class CallGrain(
                 }
                 catch (InvalidOperationException ex)
                 {
+                    EndHandOver(fromAgentId, done: false);
                     return TransferResult.Refused($"agent '{target.Id}' cannot take calls ({ex.Message})");
                 }
                 if (!ringing)
                 {
+                    EndHandOver(fromAgentId, done: false);
                     return TransferResult.Refused($"agent '{target.Id}' is not ready");
                 }
                 LeaveAgent(fromAgentId);
@@ -367,6 +378,7 @@ public sealed class CallGrain(
                 _transferOffer = offer;
                 _offers++;
                 await Store();
+                EndHandOver(fromAgentId, done: true);
                 logger.LogInformation("Call {CallId} transferred by {FromAgent}: ringing agent {ToAgent}", CallId, fromAgentId, target.Id);
                 return TransferResult.Done;
         }
@@ -600,6 +612,30 @@ public sealed class CallGrain(
     }
 
     /// <summary>The agent on the call hands it on: its talk segment closes and hold ends with it.</summary>
+    /// <summary>
+    /// Asks the gateway holding the caller's audio to take the caller off the agent's conversation before a blind
+    /// transfer rings its target (so the target's answer is never taken for a conference join). Null when it did (or
+    /// the call has no gateway); otherwise why the transfer is refused, with nothing changed.
+    /// </summary>
+    private async Task<TransferResult?> BeginHandOver(string fromAgentId)
+    {
+        if (_mediaHost is not { } host)
+        {
+            return null;
+        }
+        try
+        {
+            return await host.BeginHandOver(CallId, fromAgentId) ? null : TransferResult.Refused("the gateway cannot hand this call on now (a conference or a consultation is going on)");
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException)
+        {
+            logger.LogWarning(ex, "Call {CallId}: the gateway did not take the caller off agent {AgentId}'s conversation", CallId, fromAgentId);
+            return TransferResult.Refused($"the gateway holding the call did not answer ({ex.GetType().Name}); the call stays with its agent");
+        }
+    }
+
+    private void EndHandOver(string fromAgentId, bool done) => _mediaHost?.EndHandOver(CallId, fromAgentId, done).Ignore();
+
     /// <summary>Null when the caller's menu has the node; otherwise why the transfer is refused (nothing changes then).</summary>
     private async Task<TransferResult?> HasIvrNode(ICallMediaHost host, string nodeId)
     {

@@ -51,6 +51,9 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
     private RtpLeg? _leg;
     private ICallObserver? _observer;
     private ICallMediaHost? _mediaHost;
+    // The agent whose desktop hands the caller on: its phone leg stays up (silent) until the call grain says how it went.
+    private (AgentLine Line, RtpLeg Leg)? _handingOver;
+    private string? _remoteHandOver;
     private readonly TaskCompletionSource _recordReceived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private static readonly TimeSpan ObserverGrace = TimeSpan.FromSeconds(30);
     private CancellationTokenSource? _waiting;
@@ -726,6 +729,108 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
     }
 
     public Task<bool> HasIvrNode(string callId, string nodeId) => Task.FromResult(HasIvrNode(nodeId));
+
+    public async Task<bool> BeginHandOver(string callId, string agentId)
+    {
+        AgentLine line;
+        RtpLeg leg;
+        lock (_gate)
+        {
+            if (_handingOver is not null || _remoteHandOver is not null)
+            {
+                return false;
+            }
+            if (Phase == CallerPhase.Queued && _agent is null)
+            {
+                // The agent's phone REFERred the caller: BeginTransferAsync already took the caller off the conversation.
+                return true;
+            }
+            if (Phase != CallerPhase.Connected || _addedAgents.Count > 0 || _consult is not null)
+            {
+                return false;
+            }
+            if (_agent is null)
+            {
+                // The agent's phone is not on this gateway (a desktop agent): the caller only leaves the quiet line.
+                if (_control.IsLocalAgent(agentId))
+                {
+                    return false;
+                }
+                Phase = CallerPhase.Queued;
+                _remoteHandOver = agentId;
+                _waiting = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
+                _ = WaitInQueueAsync(_waiting.Token);
+                return true;
+            }
+            if (_agent.AgentId != agentId || _agentLeg is null)
+            {
+                return false;
+            }
+            (line, leg) = (_agent, _agentLeg);
+        }
+        if (!await BeginTransferAsync(line))
+        {
+            return false;
+        }
+        lock (_gate)
+        {
+            _handingOver = (line, leg);
+        }
+        _logger.LogInformation("Call {CallId}: agent {AgentId} hands the caller on from the desktop; the caller hears music", CallId, agentId);
+        return true;
+    }
+
+    public Task EndHandOver(string callId, string agentId, bool done)
+    {
+        _ = EndHandOverAsync(agentId, done);
+        return Task.CompletedTask;
+    }
+
+    private void EndRemoteHandOver(string agentId, bool done)
+    {
+        lock (_gate)
+        {
+            if (_remoteHandOver != agentId)
+            {
+                return;
+            }
+            _remoteHandOver = null;
+            if (done || Phase != CallerPhase.Queued)
+            {
+                return;
+            }
+            Phase = CallerPhase.Connected;
+        }
+        // Refused: back on the quiet line with the same (remote) agent.
+        _waiting?.Cancel();
+    }
+
+    private async Task EndHandOverAsync(string agentId, bool done)
+    {
+        (AgentLine Line, RtpLeg Leg)? handingOver;
+        lock (_gate)
+        {
+            handingOver = _handingOver is { } h && h.Line.AgentId == agentId ? h : null;
+            if (handingOver is not null)
+            {
+                _handingOver = null;
+            }
+        }
+        if (handingOver is not { } from)
+        {
+            EndRemoteHandOver(agentId, done);
+            return;
+        }
+        if (done)
+        {
+            // The agent's phone did not hang up itself: the gateway ends its leg, as after a desktop transfer to the IVR.
+            await from.Line.CallEnded(agentId, CallId);
+        }
+        else
+        {
+            await TransferRefusedAsync(from.Line, from.Leg);
+        }
+    }
 
     public Task TransferredToIvr(string callId, string nodeId)
     {

@@ -32,6 +32,10 @@ public sealed class CallIvrTransferTests : IAsyncLifetime
         public Task MonitorStopped(string callId, string supervisorId) => Task.CompletedTask;
         public Task TransferredToIvr(string callId, string nodeId) { ToIvr.Enqueue((callId, nodeId)); return Task.CompletedTask; }
         public Task<bool> HasIvrNode(string callId, string nodeId) => Task.FromResult(nodeId is "main" or "billing");
+        public ConcurrentQueue<string> HandOvers { get; } = new();
+        public bool RefuseHandOver { get; set; }
+        public Task<bool> BeginHandOver(string callId, string agentId) { HandOvers.Enqueue($"begin {callId} {agentId}"); return Task.FromResult(!RefuseHandOver); }
+        public Task EndHandOver(string callId, string agentId, bool done) { HandOvers.Enqueue($"end {callId} {agentId} {(done ? "done" : "refused")}"); return Task.CompletedTask; }
     }
 
     public async Task InitializeAsync()
@@ -148,6 +152,58 @@ public sealed class CallIvrTransferTests : IAsyncLifetime
         // The same agent can still send the caller to a node the menu has.
         Assert.True((await a.Transfer(TransferTarget.ToIvr("billing"))).Accepted);
         await Eventually(() => Task.FromResult(_gateway.ToIvr.Contains(("ivr5-call", "billing"))));
+    }
+
+    // ---- blind transfers from the desktop: the gateway takes the caller off the conversation first ----
+
+    [Fact]
+    public async Task A_transfer_to_an_agent_asks_the_gateway_to_hand_the_caller_over_before_the_target_rings_then_ends_it()
+    {
+        var (call, a, b) = await Connected("ho1");
+        Assert.True((await a.Transfer(TransferTarget.ToAgent("ho1-b"))).Accepted);
+        await Eventually(() => Task.FromResult(_gateway.HandOvers.Count == 2));
+        Assert.Equal(["begin ho1-call ho1-a", "end ho1-call ho1-a done"], _gateway.HandOvers.ToArray());
+        await Eventually(() => Task.FromResult(_gateway.Rings.Any(o => o.CallId == "ho1-call" && o.AgentId == "ho1-b")));
+        Assert.True(await b.Answer("ho1-call"));
+        Assert.Equal("ho1-b", (await call.GetSnapshot()).AgentId);
+    }
+
+    [Fact]
+    public async Task A_transfer_to_a_queue_hands_the_caller_over_and_the_call_waits_there()
+    {
+        var (call, a, _) = await Connected("ho2");
+        await Grains.GetQueue("ho2-other").Configure(new QueueSettings { Id = "ho2-other" });
+        Assert.True((await a.Transfer(TransferTarget.ToQueue("ho2-other"))).Accepted);
+        await Eventually(() => Task.FromResult(_gateway.HandOvers.Count == 2));
+        Assert.Equal(["begin ho2-call ho2-a", "end ho2-call ho2-a done"], _gateway.HandOvers.ToArray());
+        Assert.Equal("ho2-other", (await call.GetSnapshot()).QueueId);
+    }
+
+    [Fact]
+    public async Task A_refused_transfer_gives_the_caller_back_to_the_agent_and_changes_nothing()
+    {
+        var (call, a, b) = await Connected("ho3");
+        await b.SetNotReady("lunch");
+        var result = await a.Transfer(TransferTarget.ToAgent("ho3-b"));
+        Assert.False(result.Accepted);
+        await Eventually(() => Task.FromResult(_gateway.HandOvers.Count == 2));
+        Assert.Equal(["begin ho3-call ho3-a", "end ho3-call ho3-a refused"], _gateway.HandOvers.ToArray());
+        var snapshot = await call.GetSnapshot();
+        Assert.Equal((CallState.Connected, "ho3-a"), (snapshot.State, snapshot.AgentId));
+        Assert.Equal(AgentState.OnCall, (await a.GetSnapshot()).State);
+    }
+
+    [Fact]
+    public async Task When_the_gateway_cannot_hand_the_caller_over_the_transfer_is_refused_and_nothing_rings()
+    {
+        var (call, a, _) = await Connected("ho4");
+        _gateway.RefuseHandOver = true;
+        var result = await a.Transfer(TransferTarget.ToAgent("ho4-b"));
+        Assert.False(result.Accepted);
+        Assert.Equal(["begin ho4-call ho4-a"], _gateway.HandOvers.ToArray());
+        Assert.DoesNotContain(_gateway.Rings, o => o.CallId == "ho4-call" && o.AgentId == "ho4-b");
+        Assert.Equal("ho4-a", (await call.GetSnapshot()).AgentId);
+        Assert.Equal(AgentState.Ready, (await Grains.GetAgent("ho4-b").GetSnapshot()).State);
     }
 
     private static async Task Eventually(Func<Task<bool>> condition)

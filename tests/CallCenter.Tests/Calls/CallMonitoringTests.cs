@@ -33,6 +33,8 @@ public sealed class CallMonitoringTests : IAsyncLifetime
         public Task MonitorStopped(string callId, string supervisorId) { Media.Enqueue((callId, supervisorId, null)); return Task.CompletedTask; }
         public Task TransferredToIvr(string callId, string nodeId) => Task.CompletedTask;
         public Task<bool> HasIvrNode(string callId, string nodeId) => Task.FromResult(true);
+        public Task<bool> BeginHandOver(string callId, string agentId) => Task.FromResult(true);
+        public Task EndHandOver(string callId, string agentId, bool done) => Task.CompletedTask;
     }
 
     public async Task InitializeAsync()

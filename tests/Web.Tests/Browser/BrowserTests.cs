@@ -115,6 +115,14 @@ public sealed class BrowserTests(SiloProcess silo) : IAsyncLifetime
         await page.ClickAsync("[data-test=answer]");
         await Assertions.Expect(state).ToHaveTextAsync("OnCall");
         await page.ScreenshotAsync(new() { Path = BrowserHarness.ScreenshotPath("desktop.png") });
+        // Transfer (CTI-2): a target is required, and a refused transfer says why and leaves the agent on the call.
+        await page.ClickAsync("[data-test=transfer-go]");
+        await Assertions.Expect(page.Locator("[data-test=desk-error]")).ToContainTextAsync("Name the agent");
+        await page.SelectOptionAsync("[data-test=transfer-kind]", "Queue");
+        await page.FillAsync("[data-test=transfer-to]", "no-such-queue");
+        await page.ClickAsync("[data-test=transfer-go]");
+        await Assertions.Expect(page.Locator("[data-test=desk-error]")).ToContainTextAsync("no queue 'no-such-queue'");
+        await Assertions.Expect(state).ToHaveTextAsync("OnCall");
         await page.ClickAsync("[data-test=hangup]");
         await Assertions.Expect(state).ToHaveTextAsync(new Regex("WrapUp|Ready"));
         if (await state.InnerTextAsync() == "WrapUp")
