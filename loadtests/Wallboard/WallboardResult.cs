@@ -66,7 +66,7 @@ public sealed record WallboardResult(
         o.WriteLine(string.Create(c, $"  probe grain call: p50 {ProbeCallP50Ms:0.0} ms, max {ProbeCallMaxMs:0.0} ms, {ProbeCallsUnanswered} unanswered within the gap; renders per circuit per second: {RendersPerCircuitPerSecond:0.00}"));
         var t = Traffic;
         o.WriteLine(string.Create(c, $"  traffic: asked {t.AskedCallsPerSecond:0.#} calls/s; achieved {t.AchievedCallsPerSecond:0.#} calls/s (simulator started {t.StartedCallsPerSecond:0.#}/s, queues took in {t.QueuedCallsPerSecondDuringProbes:0.#}/s during the probes, {t.EndedCallsPerSecond:0.#}/s ended while arriving)"));
-        o.WriteLine(string.Create(c, $"  calls: {t.Offered} offered, {t.Answered} answered, {t.Abandoned} abandoned, {t.Lost} lost, {t.GrainCallErrors} grain call errors; {t.Agents} agents; {t.FinishReason}"));
+        o.WriteLine(string.Create(c, $"  calls: {t.Offered} offered, {t.Answered} answered, {t.Abandoned} abandoned, {t.Lost} {(t.FinishReason.StartsWith("drain", StringComparison.Ordinal) ? "still in flight when the drain stopped (not waited for)" : "lost")}, {t.GrainCallErrors} grain call errors; {t.Agents} agents; {t.FinishReason}"));
         var m = Load;
         o.WriteLine(string.Create(c, $"  load: machine {m.MachineBusyPercent:0.#}% busy of {m.Cores} cores; silo {m.SiloCores:0.00} cores, simulator+bench {m.BenchProcessCores:0.00}, browser {m.BrowserCores:0.00}; load average {string.Join(" ", m.LoadAverage.Select(x => x.ToString("0.00", c)))}"));
         foreach (var note in Notes)
