@@ -1,0 +1,149 @@
+using CallCenter.Calls;
+using CallCenter.Telephony.Gateway.Media;
+using CallCenter.Telephony.Gateway.Sip;
+
+namespace CallCenter.Telephony.Gateway.Calls;
+
+/// <summary>
+/// An agent's click-to-dial call (CTI-4) as the gateway carries it, a B2BUA: the agent's phone rings first (through
+/// its <see cref="AgentLine"/>); when it answers, the agent hears ringback and the customer is called through the
+/// trunk; when the customer answers the two legs are bridged (and recorded like inbound calls). Either side's BYE
+/// ends the call grain, whose end hangs up the other leg. A customer who is busy or does not answer ends the
+/// agent's leg with that outcome on the record.
+/// </summary>
+public sealed class OutboundSession : ICallerSide, ICallObserver
+{
+    private readonly CallControl _control;
+    private readonly AgentLine _line;
+    private readonly OutboundDial _dial;
+    private readonly CustomerAddress _customer;
+    private readonly ILogger _logger;
+    private readonly CustomerLeg _customerLeg;
+    private ICallObserver? _observer;
+    private int _ended;
+
+    public OutboundSession(CallControl control, AgentLine line, OutboundDial dial, CustomerAddress customer, ILogger logger)
+    {
+        _control = control;
+        _line = line;
+        _dial = dial;
+        _customer = customer;
+        _logger = logger;
+        _customerLeg = new CustomerLeg(control, dial.CallId, logger);
+    }
+
+    public string CallId => _dial.CallId;
+
+    private IOutboundCallGrain Grain => _control.Grains.GetOutboundCall(CallId);
+
+    private TimeSpan RingLimit => TimeSpan.FromSeconds(_control.Options.OutboundRingSeconds);
+
+    private bool IsEnded => Volatile.Read(ref _ended) != 0;
+
+    public async Task RunAsync()
+    {
+        try
+        {
+            _observer = _control.Grains.CreateObjectReference<ICallObserver>(this);
+            await Grain.Observe(_observer);
+            if (!await _line.RingOutboundAsync(this, _dial, RingLimit) && !IsEnded)
+            {
+                await EndInGrainAsync(CallParty.System, CallOutcome.Failed, "the agent's phone did not answer");
+            }
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException or InvalidOperationException or MediaException)
+        {
+            _logger.LogWarning(ex, "Outbound call {CallId} failed", CallId);
+            await EndInGrainAsync(CallParty.System, CallOutcome.Failed, ex.Message);
+        }
+    }
+
+    public Task<bool> AgentConnectedAsync(AgentLine line, RtpLeg agentLeg)
+    {
+        if (IsEnded)
+        {
+            return Task.FromResult(false);
+        }
+        _ = DialCustomerAsync(agentLeg);
+        return Task.FromResult(true);
+    }
+
+    private async Task DialCustomerAsync(RtpLeg agentLeg)
+    {
+        agentLeg.Play(CallControl.Ringback());
+        try
+        {
+            // The caller is the agent's line: the customer sees the agent's id as the From user.
+            var result = await _customerLeg.DialAsync(_customer, _dial.AgentId, RingLimit);
+            if (!result.Answered)
+            {
+                var outcome = OutboundNumber.OutcomeOf(result.Status, result.TimedOut);
+                await EndInGrainAsync(CallParty.System, outcome, result.TimedOut ? "the customer did not answer in time" : $"the customer's side answered {result.Status}");
+                return;
+            }
+            if (IsEnded || !await Grain.CustomerAnswered())
+            {
+                // The agent hung up while the customer's phone rang.
+                await _customerLeg.DisposeAsync();
+                return;
+            }
+            if (_customerLeg.Bridge(agentLeg) is { } path)
+            {
+                await Grain.AttachRecording(path);
+            }
+            _logger.LogInformation("Outbound call {CallId}: agent {AgentId} talks with {Number}", CallId, _dial.AgentId, _dial.Number);
+            var end = await _customerLeg.Ended;
+            if (end.Reason != SipCallEndReason.LocalHangup)
+            {
+                await EndInGrainAsync(CallParty.Caller, CallOutcome.Failed, "the customer hung up");
+            }
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException or InvalidOperationException or MediaException)
+        {
+            _logger.LogWarning(ex, "Outbound call {CallId} to {Number} failed", CallId, _dial.Number);
+            await EndInGrainAsync(CallParty.System, CallOutcome.Failed, ex.Message);
+        }
+    }
+
+    /// <summary>The agent's phone hung up: the agent grain ends the call (the record first), and its end hangs up the customer.</summary>
+    public Task AgentHungUpAsync(AgentLine line) => _control.Grains.GetAgent(line.AgentId).Hangup();
+
+    public Task CallConnected(string callId, string agentId) => Task.CompletedTask;
+
+    public Task CallEnded(CallDetailRecord record)
+    {
+        _ = ReleaseAsync();
+        return Task.CompletedTask;
+    }
+
+    private async Task EndInGrainAsync(CallParty endedBy, CallOutcome outcomeIfUnanswered, string detail)
+    {
+        try
+        {
+            await Grain.End(endedBy, outcomeIfUnanswered, detail);
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException)
+        {
+            // The grain's guard ends the call when it hears nothing; the legs go now.
+            _logger.LogWarning(ex, "Outbound call {CallId}: its end was not reported", CallId);
+            await ReleaseAsync();
+        }
+    }
+
+    /// <summary>The call grain ended the call (record written): both legs go, whichever side is still up.</summary>
+    private async Task ReleaseAsync()
+    {
+        if (Interlocked.Exchange(ref _ended, 1) != 0)
+        {
+            return;
+        }
+        await _customerLeg.DisposeAsync();
+        await _line.CallEnded(_line.AgentId, CallId);
+        if (_observer is { } observer)
+        {
+            _observer = null;
+            _control.Grains.DeleteObjectReference<ICallObserver>(observer);
+        }
+        _control.Forget(this);
+    }
+}
