@@ -106,6 +106,31 @@ public sealed class ClickToDialPeerTests(ITestOutputHelper output)
         Assert.True(customerResult.AllCallsSucceeded, customerResult.Describe());
     }
 
+    [PeerFact("sipp", "baresip")]
+    public async Task The_customer_is_not_called_until_the_agents_phone_answers_and_a_rejected_ring_fails_the_dial()
+    {
+        var customerPort = FreePorts.Sip();
+        await using var rig = await RigWithTrunk(customerPort);
+        await rig.ConfigureAgent("agent-7");
+        // A phone the agent answers by hand: it rings, and the agent rejects it.
+        await using var phone = await BaresipPhone.StartAsync(new BaresipAccount("agent-7", rig.Address, GatewayRig.AgentPassword, AutoAnswer: false));
+        await phone.WaitForRegistrationAsync(Generous);
+        await rig.WaitForAgentReady("agent-7");
+        await using var customer = Customer(customerPort, TimeSpan.FromSeconds(5));
+
+        var callId = await rig.Grains.GetAgent("agent-7").Dial("5551234");
+        await phone.WaitForEventAsync("CALL_INCOMING", Generous);
+        Assert.Equal(AgentState.Reserved, (await rig.Grains.GetAgent("agent-7").GetSnapshot()).State);
+        await phone.HangupAsync();
+
+        var record = await rig.WaitForRecord(r => r.CallId == callId, "the outbound call's one record");
+        Assert.Equal((CallDirection.Outbound, CallOutcome.Failed), (record.Direction, record.Outcome));
+        Assert.Contains("agent's phone", record.Detail);
+        await rig.WaitForAgentReady("agent-7");
+        var customerResult = await customer.StopAsync(Generous);
+        Assert.Equal(0, customerResult.Stats?.CallsCreated ?? 0);
+    }
+
     [PeerFact("baresip")]
     public async Task Without_a_trunk_a_dial_is_refused_and_nothing_changes()
     {
