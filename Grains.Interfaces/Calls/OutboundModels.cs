@@ -1,30 +1,5 @@
 namespace CallCenter.Calls;
 
-/// <summary>An agent's click-to-dial request (CTI-4), as its phone and the outbound call grain see it.</summary>
-[GenerateSerializer, Immutable, Alias("calls.outbound-dial")]
-public sealed record OutboundDial(
-    [property: Id(0)] string CallId,
-    [property: Id(1)] string AgentId,
-    [property: Id(2)] string Number,
-    [property: Id(3)] DateTimeOffset PlacedAt);
-
-/// <summary>Where an outbound call is: the agent's phone or the customer rings, the two talk, or it is over.</summary>
-public enum OutboundCallState
-{
-    New,
-    Dialing,
-    Connected,
-    Ended,
-}
-
-[GenerateSerializer, Immutable, Alias("calls.outbound-snapshot")]
-public sealed record OutboundCallSnapshot(
-    [property: Id(0)] string CallId,
-    [property: Id(1)] OutboundCallState State,
-    [property: Id(2)] string? AgentId,
-    [property: Id(3)] string? Number,
-    [property: Id(4)] CallDetailRecord? Record);
-
 /// <summary>The rules of click-to-dial that need no grain: which numbers may be dialled, which SIP answers mean what.</summary>
 public static class OutboundNumber
 {
@@ -71,6 +46,14 @@ public static class OutboundNumber
     };
 }
 
+/// <summary>An agent's click-to-dial request (CTI-4), as its phone and the outbound call grain see it.</summary>
+[GenerateSerializer, Immutable, Alias("calls.outbound-dial")]
+public sealed record OutboundDial(
+    [property: Id(0)] string CallId,
+    [property: Id(1)] string AgentId,
+    [property: Id(2)] string Number,
+    [property: Id(3)] DateTimeOffset PlacedAt);
+
 /// <summary>
 /// One outbound call (CTI-4): the agent's phone rings first, then the customer through the trunk; the call's
 /// one record says Outbound with the outcome. The gateway that holds the legs reports progress; the agent
@@ -96,3 +79,10 @@ public interface IOutboundCallGrain : IGrainWithStringKey
     [Alias("end")] Task End(CallParty endedBy, CallOutcome outcomeIfUnanswered, string? detail);
     [Alias("snapshot"), AlwaysInterleave] Task<OutboundCallSnapshot> GetSnapshot();
 }
+
+/// <summary>What the outbound call grain says about itself; the record (agent, number, outcome) once the call ended.</summary>
+[GenerateSerializer, Immutable, Alias("calls.outbound-snapshot")]
+public sealed record OutboundCallSnapshot([property: Id(0)] string CallId, [property: Id(1)] OutboundCallState State, [property: Id(2)] CallDetailRecord? Record);
+
+/// <summary>Where an outbound call is: the agent's phone or the customer rings, the two talk, or it is over.</summary>
+public enum OutboundCallState { New, Dialing, Connected, Ended }

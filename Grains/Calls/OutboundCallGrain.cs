@@ -152,7 +152,7 @@ public sealed class OutboundCallGrain(
     }
 
     public Task<OutboundCallSnapshot> GetSnapshot() =>
-        Task.FromResult(new OutboundCallSnapshot(CallId, _state, _dial?.AgentId, _dial?.Number, _record));
+        Task.FromResult(new OutboundCallSnapshot(CallId, _state, _record));
 
     private Task OnGuard(CancellationToken cancellationToken) =>
         _state == OutboundCallState.Dialing

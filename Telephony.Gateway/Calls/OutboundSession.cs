@@ -11,49 +11,37 @@ namespace CallCenter.Telephony.Gateway.Calls;
 /// ends the call grain, whose end hangs up the other leg. A customer who is busy or does not answer ends the
 /// agent's leg with that outcome on the record.
 /// </summary>
-public sealed class OutboundSession : ICallerSide, ICallObserver
+public sealed class OutboundSession(CallControl control, AgentLine line, OutboundDial dial, CustomerAddress customer, ILogger logger)
+    : ICallerSide, ICallObserver
 {
-    private readonly CallControl _control;
-    private readonly AgentLine _line;
-    private readonly OutboundDial _dial;
-    private readonly CustomerAddress _customer;
-    private readonly ILogger _logger;
-    private readonly CustomerLeg _customerLeg;
+    /// <summary>The customer's leg; made before the agent's phone rings, so an end at any moment finds it.</summary>
+    private CustomerLeg? _customerLeg;
     private ICallObserver? _observer;
     private int _ended;
 
-    public OutboundSession(CallControl control, AgentLine line, OutboundDial dial, CustomerAddress customer, ILogger logger)
-    {
-        _control = control;
-        _line = line;
-        _dial = dial;
-        _customer = customer;
-        _logger = logger;
-        _customerLeg = new CustomerLeg(control, dial.CallId, logger);
-    }
+    public string CallId => dial.CallId;
 
-    public string CallId => _dial.CallId;
+    private IOutboundCallGrain Grain => control.Grains.GetOutboundCall(CallId);
 
-    private IOutboundCallGrain Grain => _control.Grains.GetOutboundCall(CallId);
-
-    private TimeSpan RingLimit => TimeSpan.FromSeconds(_control.Options.OutboundRingSeconds);
+    private TimeSpan RingLimit => TimeSpan.FromSeconds(control.Options.OutboundRingSeconds);
 
     private bool IsEnded => Volatile.Read(ref _ended) != 0;
 
     public async Task RunAsync()
     {
+        _customerLeg = new CustomerLeg(control, CallId, logger);
         try
         {
-            _observer = _control.Grains.CreateObjectReference<ICallObserver>(this);
+            _observer = control.Grains.CreateObjectReference<ICallObserver>(this);
             await Grain.Observe(_observer);
-            if (!await _line.RingOutboundAsync(this, _dial, RingLimit) && !IsEnded)
+            if (!await line.RingOutboundAsync(this, dial, RingLimit) && !IsEnded)
             {
                 await EndInGrainAsync(CallParty.System, CallOutcome.Failed, "the agent's phone did not answer");
             }
         }
         catch (Exception ex) when (ex is OrleansException or TimeoutException or InvalidOperationException or MediaException)
         {
-            _logger.LogWarning(ex, "Outbound call {CallId} failed", CallId);
+            logger.LogWarning(ex, "Outbound call {CallId} failed", CallId);
             await EndInGrainAsync(CallParty.System, CallOutcome.Failed, ex.Message);
         }
     }
@@ -70,11 +58,12 @@ public sealed class OutboundSession : ICallerSide, ICallObserver
 
     private async Task DialCustomerAsync(RtpLeg agentLeg)
     {
+        var customerLeg = _customerLeg!;
         agentLeg.Play(CallControl.Ringback());
         try
         {
             // The caller is the agent's line: the customer sees the agent's id as the From user.
-            var result = await _customerLeg.DialAsync(_customer, _dial.AgentId, RingLimit);
+            var result = await customerLeg.DialAsync(customer, dial.AgentId, RingLimit);
             if (!result.Answered)
             {
                 var outcome = OutboundNumber.OutcomeOf(result.Status, result.TimedOut);
@@ -84,15 +73,15 @@ public sealed class OutboundSession : ICallerSide, ICallObserver
             if (IsEnded || !await Grain.CustomerAnswered())
             {
                 // The agent hung up while the customer's phone rang.
-                await _customerLeg.DisposeAsync();
+                await customerLeg.DisposeAsync();
                 return;
             }
-            if (_customerLeg.Bridge(agentLeg) is { } path)
+            if (customerLeg.Bridge(agentLeg) is { } path)
             {
                 await Grain.AttachRecording(path);
             }
-            _logger.LogInformation("Outbound call {CallId}: agent {AgentId} talks with {Number}", CallId, _dial.AgentId, _dial.Number);
-            var end = await _customerLeg.Ended;
+            logger.LogInformation("Outbound call {CallId}: agent {AgentId} talks with {Number}", CallId, dial.AgentId, dial.Number);
+            var end = await customerLeg.Ended;
             if (end.Reason != SipCallEndReason.LocalHangup)
             {
                 await EndInGrainAsync(CallParty.Caller, CallOutcome.Failed, "the customer hung up");
@@ -100,13 +89,13 @@ public sealed class OutboundSession : ICallerSide, ICallObserver
         }
         catch (Exception ex) when (ex is OrleansException or TimeoutException or InvalidOperationException or MediaException)
         {
-            _logger.LogWarning(ex, "Outbound call {CallId} to {Number} failed", CallId, _dial.Number);
+            logger.LogWarning(ex, "Outbound call {CallId} to {Number} failed", CallId, dial.Number);
             await EndInGrainAsync(CallParty.System, CallOutcome.Failed, ex.Message);
         }
     }
 
     /// <summary>The agent's phone hung up: the agent grain ends the call (the record first), and its end hangs up the customer.</summary>
-    public Task AgentHungUpAsync(AgentLine line) => _control.Grains.GetAgent(line.AgentId).Hangup();
+    public Task AgentHungUpAsync(AgentLine line) => control.Grains.GetAgent(line.AgentId).Hangup();
 
     public Task CallConnected(string callId, string agentId) => Task.CompletedTask;
 
@@ -125,7 +114,7 @@ public sealed class OutboundSession : ICallerSide, ICallObserver
         catch (Exception ex) when (ex is OrleansException or TimeoutException)
         {
             // The grain's guard ends the call when it hears nothing; the legs go now.
-            _logger.LogWarning(ex, "Outbound call {CallId}: its end was not reported", CallId);
+            logger.LogWarning(ex, "Outbound call {CallId}: its end was not reported", CallId);
             await ReleaseAsync();
         }
     }
@@ -137,13 +126,16 @@ public sealed class OutboundSession : ICallerSide, ICallObserver
         {
             return;
         }
-        await _customerLeg.DisposeAsync();
-        await _line.CallEnded(_line.AgentId, CallId);
+        if (_customerLeg is { } customerLeg)
+        {
+            await customerLeg.DisposeAsync();
+        }
+        await line.CallEnded(line.AgentId, CallId);
         if (_observer is { } observer)
         {
             _observer = null;
-            _control.Grains.DeleteObjectReference<ICallObserver>(observer);
+            control.Grains.DeleteObjectReference<ICallObserver>(observer);
         }
-        _control.Forget(this);
+        control.Forget(this);
     }
 }

@@ -15,20 +15,14 @@ namespace CallCenter.Tests.Agents;
 /// </summary>
 public sealed class AgentDialTests : IAsyncLifetime
 {
-    private InProcessTestCluster _cluster = null!;
     private readonly TestPhone _phone = new();
+    private readonly InProcessTestCluster _silo = new InProcessTestClusterBuilder(1).ConfigureSilo((_, silo) => silo.AddCallCenter()).Build();
 
-    public async Task InitializeAsync()
-    {
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((options, silo) => silo.AddCallCenter());
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-    }
+    public Task InitializeAsync() => _silo.DeployAsync();
 
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+    public async Task DisposeAsync() => await _silo.DisposeAsync();
 
-    private IGrainFactory Grains => _cluster.Client;
+    private IGrainFactory Grains => _silo.Client;
 
     /// <summary>A queue of its own per test and one agent in it, logged in as asked.</summary>
     private async Task<IAgentGrain> Agent(string name, bool ready, TestPhone? phone = null)

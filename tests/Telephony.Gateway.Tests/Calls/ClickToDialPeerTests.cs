@@ -13,8 +13,6 @@ namespace CallCenter.Telephony.Gateway.Tests.Calls;
 [Collection(RealTimeCollection.Name)]
 public sealed class ClickToDialPeerTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan Generous = GatewayRig.Generous;
-
     private static bool IsOutbound(CallDetailRecord record) => record.Direction == CallDirection.Outbound;
 
     /// <summary>A rig whose trunk sends every outbound call to SIPp on <paramref name="customerPort"/>.</summary>
@@ -28,6 +26,16 @@ public sealed class ClickToDialPeerTests(ITestOutputHelper output)
         ReceiveTimeout = talk, Timeout = TimeSpan.FromSeconds(90), TraceResponseTimes = false,
     });
 
+    /// <summary>Agent-7 dials; its phone answers (baresip answers by itself), then the customer: returns once the two talk.</summary>
+    private static async Task<string> TalkingAsync(GatewayRig rig, BaresipPhone phone, string number)
+    {
+        var callId = await rig.Grains.GetAgent("agent-7").Dial(number);
+        await phone.WaitForEventAsync("CALL_ESTABLISHED", GatewayRig.Generous, e => e.Direction == "incoming");
+        await GatewayRig.Eventually(async () => (await rig.Grains.GetAgent("agent-7").GetSnapshot()).State == AgentState.OnCall,
+            "the customer answered: the agent is on the call");
+        return callId;
+    }
+
     [PeerFact("sipp", "baresip")]
     public async Task The_agents_phone_rings_first_then_the_customer_both_legs_are_bridged_and_the_customers_bye_ends_both()
     {
@@ -36,10 +44,7 @@ public sealed class ClickToDialPeerTests(ITestOutputHelper output)
         var phone = await rig.StartAgentPhoneAsync("agent-7");
         await using var customer = Customer(customerPort, TimeSpan.FromSeconds(5));
 
-        var callId = await rig.Grains.GetAgent("agent-7").Dial("5551234");
-
-        await phone.WaitForEventAsync("CALL_ESTABLISHED", Generous, e => e.Direction == "incoming");
-        await GatewayRig.Eventually(async () => (await rig.Grains.GetAgent("agent-7").GetSnapshot()).State == AgentState.OnCall, "the customer answered: the agent is on the call");
+        var callId = await TalkingAsync(rig, phone, "5551234");
 
         var customerResult = await customer.WaitAsync(TimeSpan.FromSeconds(100));
         Assert.True(customerResult.AllCallsSucceeded, customerResult.Describe());
@@ -48,7 +53,7 @@ public sealed class ClickToDialPeerTests(ITestOutputHelper output)
         Assert.Equal((CallDirection.Outbound, CallOutcome.Completed, CallParty.Caller), (record.Direction, record.Outcome, record.EndedBy));
         Assert.Equal(("agent-7", "5551234", "agent-7"), (record.CallerNumber, record.CalledNumber, record.AgentId));
         // The customer's BYE ended the agent's leg too.
-        await phone.WaitForEventAsync("CALL_CLOSED", Generous);
+        await phone.WaitForEventAsync("CALL_CLOSED", GatewayRig.Generous);
         await rig.WaitForAgentReady("agent-7");
         // Both directions: the agent phone's audio reached the bridge (right channel), and the customer echoed back
         // what the bridge sent it (left channel), which only happens when RTP flows gateway -> customer -> gateway.
@@ -64,13 +69,11 @@ public sealed class ClickToDialPeerTests(ITestOutputHelper output)
     public async Task The_agents_hang_up_ends_the_customers_leg_with_a_bye()
     {
         var customerPort = FreePorts.Sip();
+        // This customer would hang up only after a minute: the BYE it gets first must be the gateway's.
+        await using var customer = Customer(customerPort, TimeSpan.FromSeconds(60));
         await using var rig = await RigWithTrunk(customerPort);
         var phone = await rig.StartAgentPhoneAsync("agent-7");
-        await using var customer = Customer(customerPort, TimeSpan.FromSeconds(60));
-
-        var callId = await rig.Grains.GetAgent("agent-7").Dial("+4930123456");
-        await phone.WaitForEventAsync("CALL_ESTABLISHED", Generous, e => e.Direction == "incoming");
-        await GatewayRig.Eventually(async () => (await rig.Grains.GetAgent("agent-7").GetSnapshot()).State == AgentState.OnCall, "the agent talks with the customer");
+        var callId = await TalkingAsync(rig, phone, "+4930123456");
         await Task.Delay(TimeSpan.FromSeconds(2));
         await phone.HangupAsync();
 
@@ -96,11 +99,11 @@ public sealed class ClickToDialPeerTests(ITestOutputHelper output)
 
         var callId = await rig.Grains.GetAgent("agent-7").Dial("5551234");
 
-        await phone.WaitForEventAsync("CALL_ESTABLISHED", Generous, e => e.Direction == "incoming");
+        await phone.WaitForEventAsync("CALL_ESTABLISHED", GatewayRig.Generous, e => e.Direction == "incoming");
         var record = await rig.WaitForRecord(r => r.CallId == callId, "the outbound call's one record");
         Assert.Equal((CallDirection.Outbound, CallOutcome.Busy), (record.Direction, record.Outcome));
         Assert.Null(record.AnsweredAt);
-        await phone.WaitForEventAsync("CALL_CLOSED", Generous);
+        await phone.WaitForEventAsync("CALL_CLOSED", GatewayRig.Generous);
         await rig.WaitForAgentReady("agent-7");
         var customerResult = await customer.WaitAsync(TimeSpan.FromSeconds(70));
         Assert.True(customerResult.AllCallsSucceeded, customerResult.Describe());
@@ -114,12 +117,12 @@ public sealed class ClickToDialPeerTests(ITestOutputHelper output)
         await rig.ConfigureAgent("agent-7");
         // A phone the agent answers by hand: it rings, and the agent rejects it.
         await using var phone = await BaresipPhone.StartAsync(new BaresipAccount("agent-7", rig.Address, GatewayRig.AgentPassword, AutoAnswer: false));
-        await phone.WaitForRegistrationAsync(Generous);
+        await phone.WaitForRegistrationAsync(GatewayRig.Generous);
         await rig.WaitForAgentReady("agent-7");
         await using var customer = Customer(customerPort, TimeSpan.FromSeconds(5));
 
         var callId = await rig.Grains.GetAgent("agent-7").Dial("5551234");
-        await phone.WaitForEventAsync("CALL_INCOMING", Generous);
+        await phone.WaitForEventAsync("CALL_INCOMING", GatewayRig.Generous);
         Assert.Equal(AgentState.Reserved, (await rig.Grains.GetAgent("agent-7").GetSnapshot()).State);
         await phone.HangupAsync();
 
@@ -127,7 +130,7 @@ public sealed class ClickToDialPeerTests(ITestOutputHelper output)
         Assert.Equal((CallDirection.Outbound, CallOutcome.Failed), (record.Direction, record.Outcome));
         Assert.Contains("agent's phone", record.Detail);
         await rig.WaitForAgentReady("agent-7");
-        var customerResult = await customer.StopAsync(Generous);
+        var customerResult = await customer.StopAsync(GatewayRig.Generous);
         Assert.Equal(0, customerResult.Stats?.CallsCreated ?? 0);
     }
 
