@@ -126,6 +126,41 @@ public sealed class BrowserTests(SiloProcess silo) : IAsyncLifetime
     }
 
     [BrowserFact]
+    public async Task The_desktop_dial_box_refuses_a_bad_number_and_a_dial_without_a_phone_with_the_reason_and_changes_nothing()
+    {
+        var page = await _browser.LogInAsync("agent", BrowserHarness.Size(1280, 900));
+        await BrowserHarness.OpenAsync(page, "desktop");
+        var state = page.Locator("[data-test=agent-state]");
+        await state.WaitForAsync();
+        if (await state.InnerTextAsync() == "LoggedOut")
+        {
+            await page.ClickAsync("[data-test=login]");
+        }
+        await Assertions.Expect(state).ToHaveTextAsync(new Regex("^(Ready|NotReady)$"));
+        if (await state.InnerTextAsync() == "Ready")
+        {
+            await page.ClickAsync("[data-test=not-ready]");
+            await Assertions.Expect(state).ToHaveTextAsync("NotReady");
+        }
+
+        await page.FillAsync("[data-test=dial-number]", "12");
+        await page.ClickAsync("[data-test=dial-button]");
+        await Assertions.Expect(page.Locator("[data-test=desk-error]")).ToContainTextAsync("3 to 20 characters");
+        await Assertions.Expect(state).ToHaveTextAsync("NotReady");
+
+        // The desktop's own phone has no audio (and the demo gateway no trunk): the dial is refused with the reason.
+        await page.FillAsync("[data-test=dial-number]", "5551234");
+        await page.ClickAsync("[data-test=dial-button]");
+        await Assertions.Expect(page.Locator("[data-test=desk-error]")).ToContainTextAsync("cannot dial 5551234");
+        await Assertions.Expect(state).ToHaveTextAsync("NotReady");
+        await Assertions.Expect(page.Locator("[data-test=dialling]")).ToHaveCountAsync(0);
+        await page.ScreenshotAsync(new() { Path = BrowserHarness.ScreenshotPath("desktop-dial-refused.png") });
+        // Logged out again: the next desktop test logs in with its own page's phone (a closed page's phone rings nobody).
+        await page.ClickAsync("[data-test=logout]");
+        await Assertions.Expect(state).ToHaveTextAsync("LoggedOut");
+    }
+
+    [BrowserFact]
     public async Task A_team_leaders_announcement_appears_on_the_agent_desktop()
     {
         var desk = await _browser.LogInAsync("agent", BrowserHarness.Size(1280, 900));
