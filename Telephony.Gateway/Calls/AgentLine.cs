@@ -269,7 +269,8 @@ public sealed class AgentLine : IAgentPhone, IAsyncDisposable
 
     /// <summary>
     /// Rings this phone for the agent's own outbound call; once it answers the session dials the customer. False when the
-    /// phone did not answer (or the call ended meanwhile); the phone's later BYE reaches the session like a caller's agent.
+    /// phone did not answer while the call was still on (the session fails the call); true when it answered, or when the
+    /// call ended meanwhile. The phone's later BYE reaches the session as a connected agent's hang-up does.
     /// </summary>
     public async Task<bool> RingOutboundAsync(OutboundSession session, OutboundDial dial, TimeSpan ringLimit)
     {

@@ -38,11 +38,36 @@ public sealed class OutboundSession(CallControl control, AgentLine line, Outboun
             {
                 await EndInGrainAsync(CallParty.System, CallOutcome.Failed, "the agent's phone did not answer");
             }
+            await WatchGrainAsync();
         }
         catch (Exception ex) when (ex is OrleansException or TimeoutException or InvalidOperationException or MediaException)
         {
             logger.LogWarning(ex, "Outbound call {CallId} failed", CallId);
             await EndInGrainAsync(CallParty.System, CallOutcome.Failed, ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// The call grain lives in memory only: when its silo dies, its new activation knows no call (state New) and would
+    /// never tell this session to hang up. Asked every few seconds while the legs are up; either answer ends them here.
+    /// </summary>
+    private async Task WatchGrainAsync()
+    {
+        while (!IsEnded)
+        {
+            await Task.Delay(CallControl.KeepAliveInterval, control.Time);
+            try
+            {
+                if (!IsEnded && (await Grain.GetSnapshot()).State is OutboundCallState.New or OutboundCallState.Ended)
+                {
+                    logger.LogInformation("Outbound call {CallId} is unknown to its grain (its silo died); hanging up both legs", CallId);
+                    await ReleaseAsync();
+                }
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            {
+                logger.LogDebug(ex, "Outbound call {CallId}: its grain did not answer; asking again", CallId);
+            }
         }
     }
 
