@@ -36,15 +36,31 @@ public sealed class ClickToDialPeerTests(ITestOutputHelper output)
         return callId;
     }
 
+    /// <summary>A rig, its answering customer and agent-7's baresip phone, talking; disposing it stops the rig and the customer.</summary>
+    private sealed record Talking(GatewayRig Rig, SippRun Customer, BaresipPhone Phone, string CallId) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Rig.DisposeAsync();
+            await Customer.DisposeAsync();
+        }
+    }
+
+    /// <summary>Starts a customer who hangs up after <paramref name="customerTalk"/>, a rig trunked to it, and dials it.</summary>
+    private async Task<Talking> TalkingWithCustomerAsync(TimeSpan customerTalk, string number)
+    {
+        var customerPort = FreePorts.Sip();
+        var customer = Customer(customerPort, customerTalk);
+        var rig = await RigWithTrunk(customerPort);
+        var phone = await rig.StartAgentPhoneAsync("agent-7");
+        return new Talking(rig, customer, phone, await TalkingAsync(rig, phone, number));
+    }
+
     [PeerFact("sipp", "baresip")]
     public async Task The_agents_phone_rings_first_then_the_customer_both_legs_are_bridged_and_the_customers_bye_ends_both()
     {
-        var customerPort = FreePorts.Sip();
-        await using var rig = await RigWithTrunk(customerPort);
-        var phone = await rig.StartAgentPhoneAsync("agent-7");
-        await using var customer = Customer(customerPort, TimeSpan.FromSeconds(5));
-
-        var callId = await TalkingAsync(rig, phone, "5551234");
+        await using var call = await TalkingWithCustomerAsync(TimeSpan.FromSeconds(5), "5551234");
+        var (rig, customer, phone, callId) = call;
 
         var customerResult = await customer.WaitAsync(TimeSpan.FromSeconds(100));
         Assert.True(customerResult.AllCallsSucceeded, customerResult.Describe());
@@ -68,12 +84,9 @@ public sealed class ClickToDialPeerTests(ITestOutputHelper output)
     [PeerFact("sipp", "baresip")]
     public async Task The_agents_hang_up_ends_the_customers_leg_with_a_bye()
     {
-        var customerPort = FreePorts.Sip();
         // This customer would hang up only after a minute: the BYE it gets first must be the gateway's.
-        await using var customer = Customer(customerPort, TimeSpan.FromSeconds(60));
-        await using var rig = await RigWithTrunk(customerPort);
-        var phone = await rig.StartAgentPhoneAsync("agent-7");
-        var callId = await TalkingAsync(rig, phone, "+4930123456");
+        await using var call = await TalkingWithCustomerAsync(TimeSpan.FromSeconds(60), "+4930123456");
+        var (rig, customer, phone, callId) = call;
         await Task.Delay(TimeSpan.FromSeconds(2));
         await phone.HangupAsync();
 
@@ -84,6 +97,23 @@ public sealed class ClickToDialPeerTests(ITestOutputHelper output)
         Assert.Equal((CallDirection.Outbound, CallOutcome.Completed, CallParty.Agent), (record.Direction, record.Outcome, record.EndedBy));
         Assert.Equal("+4930123456", record.CalledNumber);
         await rig.WaitForAgentReady("agent-7");
+    }
+
+    [PeerFact("sipp", "baresip")]
+    public async Task When_the_call_grain_is_lost_with_its_silo_the_gateway_hangs_up_both_legs()
+    {
+        await using var call = await TalkingWithCustomerAsync(TimeSpan.FromSeconds(80), "5551234");
+        var (rig, customer, phone, _) = call;
+
+        // As if the silo died: every idle activation goes, the outbound call's (memory only) with them. (The agent's goes
+        // too; in this rig without durable storage it comes back logged out, which is the agent grain's own business.)
+        await rig.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+
+        // The customer's scenario succeeds only with the gateway's BYE (its own would come after 80 s).
+        var customerResult = await customer.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(customerResult.AllCallsSucceeded, customerResult.Describe());
+        await phone.WaitForEventAsync("CALL_CLOSED", GatewayRig.Generous);
+        await GatewayRig.Eventually(() => Task.FromResult(rig.Gateway.Control!.ActiveCallers == 0), "no call left in the gateway");
     }
 
     [PeerFact("sipp", "baresip")]

@@ -96,8 +96,8 @@ public sealed class BrowserTests(SiloProcess silo) : IAsyncLifetime
         Assert.Contains("force-not-ready", audit, StringComparison.Ordinal);
     }
 
-    [BrowserFact]
-    public async Task The_desk_agent_logs_in_gets_a_screen_pop_answers_hangs_up_and_counts_down_wrap_up()
+    /// <summary>The desk agent's desktop, logged in (with this page's phone when it was logged out).</summary>
+    private async Task<(IPage Page, ILocator State)> DesktopLoggedInAsync()
     {
         var page = await _browser.LogInAsync("agent", BrowserHarness.Size(1280, 900));
         await BrowserHarness.OpenAsync(page, "desktop");
@@ -107,6 +107,13 @@ public sealed class BrowserTests(SiloProcess silo) : IAsyncLifetime
         {
             await page.ClickAsync("[data-test=login]");
         }
+        return (page, state);
+    }
+
+    [BrowserFact]
+    public async Task The_desk_agent_logs_in_gets_a_screen_pop_answers_hangs_up_and_counts_down_wrap_up()
+    {
+        var (page, state) = await DesktopLoggedInAsync();
         await Assertions.Expect(state).ToHaveTextAsync("NotReady");
         await page.ClickAsync("[data-test=ready]");
         await page.Locator("[data-test=screen-pop]").WaitForAsync(new() { Timeout = 90_000 });
@@ -128,14 +135,7 @@ public sealed class BrowserTests(SiloProcess silo) : IAsyncLifetime
     [BrowserFact]
     public async Task The_desktop_dial_box_refuses_a_bad_number_and_a_dial_without_a_phone_with_the_reason_and_changes_nothing()
     {
-        var page = await _browser.LogInAsync("agent", BrowserHarness.Size(1280, 900));
-        await BrowserHarness.OpenAsync(page, "desktop");
-        var state = page.Locator("[data-test=agent-state]");
-        await state.WaitForAsync();
-        if (await state.InnerTextAsync() == "LoggedOut")
-        {
-            await page.ClickAsync("[data-test=login]");
-        }
+        var (page, state) = await DesktopLoggedInAsync();
         await Assertions.Expect(state).ToHaveTextAsync(new Regex("^(Ready|NotReady)$"));
         if (await state.InnerTextAsync() == "Ready")
         {
