@@ -9,12 +9,14 @@ public static class GrainKeys
     public const string AgentPrefix = "agent:";
     public const string QueuePrefix = "queue:";
     public const string CallPrefix = "call:";
+    public const string OutboundCallPrefix = "outcall:";
     public const string Center = "stats:center";
     public const string RoutingTable = "routing:default";
 
     public static string Agent(string agentId) => AgentPrefix + agentId;
     public static string Queue(string queueId) => QueuePrefix + queueId;
     public static string Call(string callId) => CallPrefix + callId;
+    public static string OutboundCall(string callId) => OutboundCallPrefix + callId;
 
     /// <summary>The domain id inside a prefixed key ("agent:a001" -> "a001").</summary>
     public static string IdOf(string key, string prefix) =>
@@ -33,6 +35,9 @@ public static class GrainFactoryExtensions
 
     public static Calls.ICallGrain GetCall(this IGrainFactory factory, string callId) =>
         factory.GetGrain<Calls.ICallGrain>(GrainKeys.Call(callId));
+
+    public static Calls.IOutboundCallGrain GetOutboundCall(this IGrainFactory factory, string callId) =>
+        factory.GetGrain<Calls.IOutboundCallGrain>(GrainKeys.OutboundCall(callId));
 
     public static Stats.ICenterStatisticsGrain GetCenterStatistics(this IGrainFactory factory) =>
         factory.GetGrain<Stats.ICenterStatisticsGrain>(GrainKeys.Center);

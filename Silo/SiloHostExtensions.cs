@@ -40,6 +40,7 @@ public static class SiloHostExtensions
         ["--sip-address"] = $"{GatewayOptions.Section}:ListenAddress",
         ["--sip-port"] = $"{GatewayOptions.Section}:SipPort",
         ["--demo-agents"] = $"{GatewayOptions.Section}:DemoAgents",
+        ["--trunk"] = $"{GatewayOptions.Section}:Trunk",
         ["--metrics-port"] = $"{Metrics.MetricsOptions.Section}:Port",
         ["--web"] = $"{Web.WebOptions.Section}:Enabled",
         ["--web-address"] = $"{Web.WebOptions.Section}:Address",

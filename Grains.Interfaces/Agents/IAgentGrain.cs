@@ -57,6 +57,15 @@ public interface IAgentGrain : IGrainWithStringKey
     /// the agent is ready with no offer; the answer then connects through <see cref="Answer"/> as usual.
     /// </summary>
     [Alias("ring-for-transfer")] Task<bool> RingForTransfer(Offer offer);
+    /// <summary>
+    /// Click-to-dial (CTI-4): the agent's phone rings, and once it answers the gateway calls <paramref name="number"/>
+    /// through its trunk. Returns the outbound call's id. Refused with a clear error — nothing changes — when the
+    /// number is not 3-20 digits with an optional leading +, the agent is logged out, on a call, has an offer ringing
+    /// or is in wrap-up, or its phone cannot dial (no outbound trunk). The agent is busy for queues until the call ends.
+    /// </summary>
+    [Alias("dial")] Task<string> Dial(string number);
+    /// <summary>The outbound call the agent dialled was answered by the customer: the agent is on the call.</summary>
+    [Alias("outbound-connected"), OneWay] Task OutboundConnected(string callId);
     /// <summary>Ends after-call work early.</summary>
     [Alias("end-wrap-up")] Task EndWrapUp();
     /// <summary>The call ended from the caller's side.</summary>
@@ -82,4 +91,9 @@ public interface IAgentPhone : IGrainObserver
     /// <summary>The offer was withdrawn (caller hung up, another agent answered, ring timeout).</summary>
     [Alias("withdrawn"), OneWay] Task OfferWithdrawn(string agentId, string callId);
     [Alias("ended"), OneWay] Task CallEnded(string agentId, string callId);
+    /// <summary>
+    /// Click-to-dial (CTI-4): ring this phone and, once it answers, the customer. Null when the phone took the call
+    /// on; otherwise why it cannot dial (no outbound trunk, busy, a phone that only takes calls).
+    /// </summary>
+    [Alias("place-call")] Task<string?> PlaceCall(CallCenter.Calls.OutboundDial dial);
 }

@@ -26,6 +26,17 @@ public enum CallOutcome
     Voicemail,
     Rejected,
     Failed,
+    /// <summary>An outbound call the customer did not answer (ring timeout, 480, 408).</summary>
+    NoAnswer,
+    /// <summary>An outbound call the customer refused as busy (486, 600, 603).</summary>
+    Busy,
+}
+
+/// <summary>Who placed the call: a customer calling in, or an agent dialling out (CTI-4).</summary>
+public enum CallDirection
+{
+    Inbound,
+    Outbound,
 }
 
 public enum CallParty
@@ -91,6 +102,8 @@ public sealed record CallDetailRecord
     [Id(22)] public string? RecordingPath { get; init; }
     /// <summary>Every agent who talked with the caller, in the order they answered (transfers append; CTI-2).</summary>
     [Id(23)] public ImmutableArray<string> HandledBy { get; init; } = [];
+    /// <summary>Inbound unless an agent dialled the call (click-to-dial): then the caller is the agent's line and the called number the customer.</summary>
+    [Id(24)] public CallDirection Direction { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("calls.snapshot")]

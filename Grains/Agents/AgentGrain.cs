@@ -59,6 +59,10 @@ public sealed class AgentGrain(
     private TimerPurpose _timerPurpose;
     /// <summary>The offer that rings now came from a transfer (CTI-2), not from a queue: its failure goes to the call.</summary>
     private bool _offerIsTransfer;
+    /// <summary>The call in <see cref="_callId"/> is one this agent dialled (CTI-4): an outbound call grain, not a queue's call.</summary>
+    private bool _outbound;
+    /// <summary>The presence the agent dialled from, which it returns to when the outbound call is over.</summary>
+    private (AgentState State, string? Reason) _dialledFrom;
 
     private enum TimerPurpose { None, RingNoAnswer, WrapUp }
 
@@ -166,6 +170,7 @@ public sealed class AgentGrain(
 
     public Task SetNotReady(string reasonCode)
     {
+        RefuseDuringOutbound("go not-ready");
         if (_presence.State == AgentState.WrapUp)
         {
             ReportHandled();
@@ -232,6 +237,7 @@ public sealed class AgentGrain(
     public async Task<TransferResult> Transfer(TransferTarget target)
     {
         ArgumentNullException.ThrowIfNull(target);
+        RefuseDuringOutbound("transfer or conference");
         if (_presence.State is not (AgentState.OnCall or AgentState.OnHold) || _callId is null)
         {
             throw new InvalidOperationException($"Agent '{AgentId}' has no connected call to transfer (state {_presence.State}).");
@@ -247,6 +253,7 @@ public sealed class AgentGrain(
 
     public async Task<TransferResult> AddToCall(string agentId)
     {
+        RefuseDuringOutbound("transfer or conference");
         if (_presence.State is not (AgentState.OnCall or AgentState.OnHold) || _callId is null)
         {
             throw new InvalidOperationException($"Agent '{AgentId}' has no connected call to add '{agentId}' to (state {_presence.State}).");
@@ -256,11 +263,114 @@ public sealed class AgentGrain(
 
     public async Task<TransferResult> Consult(string agentId)
     {
+        RefuseDuringOutbound("transfer or conference");
         if (_presence.State is not (AgentState.OnCall or AgentState.OnHold) || _callId is null)
         {
             throw new InvalidOperationException($"Agent '{AgentId}' has no connected call to consult '{agentId}' about (state {_presence.State}).");
         }
         return await GrainFactory.GetCall(_callId).Consult(AgentId, agentId);
+    }
+
+    public async Task<string> Dial(string number)
+    {
+        if (OutboundNumber.Check(number) is { } invalid)
+        {
+            throw new ArgumentException($"Agent '{AgentId}' cannot dial: {invalid}.", nameof(number));
+        }
+        var refusal = _presence.State switch
+        {
+            AgentState.LoggedOut => "the agent is logged out; log in first",
+            AgentState.Reserved => "a call is ringing for the agent",
+            AgentState.OnCall or AgentState.OnHold => "the agent is on a call",
+            AgentState.WrapUp => "the agent is in wrap-up; finish it first",
+            _ => _phone is null ? "the agent has no phone to dial from" : null,
+        };
+        if (refusal is not null)
+        {
+            throw new InvalidOperationException($"Agent '{AgentId}' cannot dial {number}: {refusal}.");
+        }
+        var dial = new OutboundDial(OutboundNumber.NewCallId(), AgentId, number, Now);
+        var call = GrainFactory.GetOutboundCall(dial.CallId);
+        // The call exists before the phone is asked, so whatever the gateway reports finds it.
+        await call.Open(dial);
+        string? phoneRefusal;
+        try
+        {
+            phoneRefusal = await _phone!.PlaceCall(dial);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Agent {AgentId}'s phone could not be asked to dial {Number}", AgentId, number);
+            phoneRefusal = "the agent's phone did not take the request";
+        }
+        if (phoneRefusal is not null)
+        {
+            await call.Discard();
+            throw new InvalidOperationException($"Agent '{AgentId}' cannot dial {number}: {phoneRefusal}.");
+        }
+        // Busy for the queues from now on: the phone rings for this call as it would for an offer.
+        _dialledFrom = (_presence.State, _presence.ReasonCode);
+        Move(AgentState.Reserved);
+        _outbound = true;
+        _callId = dial.CallId;
+        _callQueue = null;
+        _callWrapUp = TimeSpan.Zero;
+        TellQueuesUnavailable();
+        logger.LogInformation("Agent {AgentId} dials {Number} (call {CallId})", AgentId, number, dial.CallId);
+        return dial.CallId;
+    }
+
+    public Task OutboundConnected(string callId)
+    {
+        if (_outbound && _callId == callId && _presence.State == AgentState.Reserved)
+        {
+            Move(AgentState.OnCall);
+            _connectedAt = Now;
+            _holdTotal = TimeSpan.Zero;
+            _holdStartedAt = null;
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The outbound call is over (its record is written): the agent goes back to the presence it dialled from. One
+    /// that talked is ready (or not-ready with its reason, through a wrap-up of no length) as after an inbound call.
+    /// </summary>
+    private async Task FinishOutbound()
+    {
+        var (from, reason) = _dialledFrom;
+        var talked = _presence.State is AgentState.OnCall or AgentState.OnHold;
+        _outbound = false;
+        if (talked)
+        {
+            var now = Now;
+            if (_holdStartedAt is { } heldSince)
+            {
+                _holdTotal += now - heldSince;
+                _holdStartedAt = null;
+            }
+            _lastTalk = now - _connectedAt - _holdTotal;
+        }
+        _callId = null;
+        _callQueue = null;
+        if (from == AgentState.NotReady)
+        {
+            if (talked)
+            {
+                Move(AgentState.WrapUp);
+            }
+            Move(AgentState.NotReady, reason ?? "outbound");
+            return;
+        }
+        await BecomeAvailable();
+    }
+
+    private void RefuseDuringOutbound(string what)
+    {
+        if (_outbound)
+        {
+            throw new InvalidOperationException($"Agent '{AgentId}' cannot {what} during its outbound call {_callId}.");
+        }
     }
 
     public async Task<bool> Answer(string callId)
@@ -321,7 +431,10 @@ public sealed class AgentGrain(
     public async Task Hold()
     {
         RequireState(AgentState.OnCall, AgentState.OnHold);
-        await GrainFactory.GetCall(_callId!).SetHold(true);
+        if (!_outbound)
+        {
+            await GrainFactory.GetCall(_callId!).SetHold(true);
+        }
         _holdStartedAt = Now;
         Move(AgentState.OnHold);
     }
@@ -329,7 +442,10 @@ public sealed class AgentGrain(
     public async Task Retrieve()
     {
         RequireState(AgentState.OnHold, AgentState.OnCall);
-        await GrainFactory.GetCall(_callId!).SetHold(false);
+        if (!_outbound)
+        {
+            await GrainFactory.GetCall(_callId!).SetHold(false);
+        }
         _holdTotal += Now - (_holdStartedAt ?? Now);
         _holdStartedAt = null;
         Move(AgentState.OnCall);
@@ -337,6 +453,13 @@ public sealed class AgentGrain(
 
     public async Task Hangup()
     {
+        if (_outbound && _callId is { } outbound)
+        {
+            // Also while it still rings: the agent gives up dialling. The record is written before the agent is free.
+            await GrainFactory.GetOutboundCall(outbound).End(CallParty.Agent, CallOutcome.NoAnswer, "the agent hung up");
+            await FinishOutbound();
+            return;
+        }
         if (_presence.State is not (AgentState.OnCall or AgentState.OnHold) || _callId is null)
         {
             throw new InvalidOperationException($"Agent '{AgentId}' has no connected call to hang up (state {_presence.State}).");
@@ -348,6 +471,12 @@ public sealed class AgentGrain(
 
     public async Task CallEnded(string callId, DateTimeOffset at)
     {
+        if (_outbound && _callId == callId)
+        {
+            _phone?.CallEnded(AgentId, callId).Ignore();
+            await FinishOutbound();
+            return;
+        }
         if (_callId == callId && _presence.State is AgentState.OnCall or AgentState.OnHold)
         {
             _phone?.CallEnded(AgentId, callId).Ignore();
@@ -385,6 +514,11 @@ public sealed class AgentGrain(
         {
             // The phone has had no call for a while: its hang-up never reached us (or the call
             // ended and its notice died with a silo).
+            if (_outbound && _callId is not null)
+            {
+                await Hangup();
+                return await GetSnapshot();
+            }
             if (_callId is not null)
             {
                 try

@@ -21,6 +21,8 @@ public static class AgentStateMachine
         (AgentState.OnHold, AgentState.OnCall or AgentState.WrapUp or AgentState.Ready) => true,
         (AgentState.WrapUp, AgentState.Ready or AgentState.NotReady or AgentState.LoggedOut) => true,
         (AgentState.NotReady, AgentState.Ready or AgentState.NotReady or AgentState.LoggedOut) => true,
+        // Click-to-dial (CTI-4): a not-ready agent may place a call; its phone rings first, as for an offer.
+        (AgentState.NotReady, AgentState.Reserved) => true,
         _ => false,
     };
 
@@ -30,7 +32,7 @@ public static class AgentStateMachine
         (AgentState.Reserved or AgentState.OnCall or AgentState.OnHold, AgentState.LoggedOut or AgentState.NotReady) =>
             "the agent has a call; finish it first",
         (_, AgentState.OnCall) => "only a ringing or held call can be connected",
-        (_, AgentState.Reserved) => "only a ready agent can be offered a call",
+        (_, AgentState.Reserved) => "only a ready agent can be offered a call (or a ready or not-ready one dial out)",
         _ => "not a legal presence change",
     };
 }

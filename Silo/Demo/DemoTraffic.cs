@@ -31,6 +31,8 @@ public sealed class DemoPhones(IGrainFactory grains, IOptions<DemoOptions> optio
         return Task.CompletedTask;
     }
 
+    public Task<string?> PlaceCall(CallCenter.Calls.OutboundDial dial) => Task.FromResult<string?>("the demo traffic's simulated phones do not dial out");
+
     public Task OfferWithdrawn(string agentId, string callId) => Task.CompletedTask;
 
     public Task CallEnded(string agentId, string callId) => Task.CompletedTask;

@@ -22,7 +22,7 @@ internal sealed class HistoryBatchCopier : IAsyncDisposable
     private const string CdrColumns =
         "call_id, caller_number, called_number, service, region, queue_path, agent_id, arrived_at, first_offered_at, " +
         "answered_at, ended_at, wait, talk, hold, wrap_up, outcome, ended_by, priority, offers, attached_data, " +
-        "survey_score, recording_path, detail, handled_by";
+        "survey_score, recording_path, detail, handled_by, direction";
 
     private const string IntervalColumns = "agent_id, state, started_at, ended_at, reason, call_id";
 
@@ -40,7 +40,7 @@ internal sealed class HistoryBatchCopier : IAsyncDisposable
             agent_id text, arrived_at timestamptz, first_offered_at timestamptz, answered_at timestamptz,
             ended_at timestamptz, wait interval, talk interval, hold interval, wrap_up interval, outcome text,
             ended_by text, priority integer, offers integer, attached_data jsonb, survey_score integer,
-            recording_path text, detail text, handled_by text[]) ON COMMIT DELETE ROWS;
+            recording_path text, detail text, handled_by text[], direction text) ON COMMIT DELETE ROWS;
         CREATE TEMP TABLE IF NOT EXISTS history_stage_interval (
             agent_id text, state text, started_at timestamptz, ended_at timestamptz, reason text, call_id text)
             ON COMMIT DELETE ROWS;
@@ -254,6 +254,7 @@ internal sealed class HistoryBatchCopier : IAsyncDisposable
         await TextAsync(w, r.RecordingPath, ct);
         await TextAsync(w, r.Detail, ct);
         await w.WriteAsync(QueuePath(r.HandledBy), NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
+        await TextAsync(w, r.Direction.ToString(), ct);
     }
 
     private static async Task WriteIntervalAsync(NpgsqlBinaryImporter w, AgentStateInterval r, CancellationToken ct)

@@ -108,6 +108,12 @@ public sealed class AgentLine : IAgentPhone, IAsyncDisposable
         {
             connected = _connected is { } c && c.CallId == callId ? c : null;
             if (connected is not null) _connected = null;
+            if (_ringing is { } ringing && ringing.CallId == callId)
+            {
+                // An outbound call ended while the agent's own phone still rang for it.
+                ringing.Withdrawn = true;
+                ringing.Sip.Cancel();
+            }
         }
         if (connected is not null)
         {
@@ -120,68 +126,28 @@ public sealed class AgentLine : IAgentPhone, IAsyncDisposable
 
     private async Task RingAsync(Offer offer)
     {
-        RtpLeg leg;
-        try
-        {
-            leg = _control.Media.CreateLeg($"agent-{AgentId}-{offer.CallId}");
-        }
-        catch (MediaException ex)
-        {
-            _logger.LogWarning(ex, "No media port to ring agent {AgentId}", AgentId);
-            await DeclineAsync(offer.CallId);
-            return;
-        }
-        var media = new MediaNegotiation(_control.Options.ListenAddress);
-        var sdp = media.Offer(leg);
-        var registration = Registration;
         var caller = _control.CallerOf(offer.CallId);
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
             ["X-CallCenter-Call"] = offer.CallId,
             ["X-CallCenter-Queue"] = offer.QueueId,
         };
-        OutgoingCall sip;
-        try
+        var (ringing, answered) = await RingPhoneAsync(offer.CallId, offer.CallerNumber, headers, ringLimit: null);
+        if (!answered)
         {
-            sip = _control.Sip.Invite(new OutgoingCallRequest(registration.Contact, registration.Source, registration.Transport,
-                FromUser: offer.CallerNumber, FromDisplayName: offer.CallerNumber, sdp, headers));
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IOException)
-        {
-            _logger.LogWarning(ex, "Could not ring agent {AgentId}'s phone", AgentId);
-            await leg.DisposeAsync();
-            await DeclineAsync(offer.CallId);
-            return;
-        }
-        var ringing = new Ringing(offer.CallId, sip, leg);
-        lock (_gate)
-        {
-            _ringing = ringing;
-        }
-        var result = await sip.Result;
-        lock (_gate)
-        {
-            if (_ringing == ringing) _ringing = null;
-        }
-        if (!result.IsAnswered || sip.RemoteSdp is not { } answer || !media.Accept(sdp, answer, leg))
-        {
-            await leg.DisposeAsync();
-            if (result.IsAnswered)
+            if (ringing is null || !ringing.Withdrawn)
             {
-                await sip.HangupAsync();
-            }
-            if (!ringing.Withdrawn)
-            {
-                // Busy, rejected or no answer from the phone: the call goes back to the head of the queue.
+                // No port, no INVITE, or busy, rejected or no answer from the phone: the call goes back to the head of the queue.
                 await DeclineAsync(offer.CallId);
             }
-            if (caller is CallerSession session)
+            if (ringing is not null && caller is CallerSession session)
             {
                 // A consultation that rang this phone is over unanswered: the consulting phone hears so.
                 session.ConsultNotAnswered(this);
             }
             return;
         }
+        var (sip, leg) = (ringing!.Sip, ringing.Leg);
         bool won;
         try
         {
@@ -216,6 +182,128 @@ public sealed class AgentLine : IAgentPhone, IAsyncDisposable
         sip.OnReinvite = (_, reoffer) => OnReinvite(connected, reoffer);
         sip.OnRefer = (_, refer) => OnReferAsync(connected, refer);
         _ = WatchPhoneAsync(connected);
+    }
+
+    /// <summary>
+    /// Rings the phone with an INVITE for <paramref name="callId"/> (shown as from <paramref name="fromUser"/>); answered is
+    /// true once it answered with media we can use. Otherwise the leg is released and the dialog ended; the ringing is
+    /// null when the phone could not even be rung (no media port, no INVITE). <paramref name="ringLimit"/>: cancel after it.
+    /// </summary>
+    private async Task<(Ringing? Ringing, bool Answered)> RingPhoneAsync(string callId, string fromUser, Dictionary<string, string> headers, TimeSpan? ringLimit)
+    {
+        RtpLeg leg;
+        try
+        {
+            leg = _control.Media.CreateLeg($"agent-{AgentId}-{callId}");
+        }
+        catch (MediaException ex)
+        {
+            _logger.LogWarning(ex, "No media port to ring agent {AgentId}", AgentId);
+            return (null, false);
+        }
+        var media = new MediaNegotiation(_control.Options.ListenAddress);
+        var sdp = media.Offer(leg);
+        var registration = Registration;
+        OutgoingCall sip;
+        try
+        {
+            sip = _control.Sip.Invite(new OutgoingCallRequest(registration.Contact, registration.Source, registration.Transport,
+                FromUser: fromUser, FromDisplayName: fromUser, sdp, headers));
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IOException)
+        {
+            _logger.LogWarning(ex, "Could not ring agent {AgentId}'s phone", AgentId);
+            await leg.DisposeAsync();
+            return (null, false);
+        }
+        var ringing = new Ringing(callId, sip, leg);
+        lock (_gate)
+        {
+            _ringing = ringing;
+        }
+        if (ringLimit is { } limit && await Task.WhenAny(sip.Result, Task.Delay(limit, _control.Time)) != sip.Result)
+        {
+            sip.Cancel();
+        }
+        var result = await sip.Result;
+        lock (_gate)
+        {
+            if (_ringing == ringing) _ringing = null;
+        }
+        if (!result.IsAnswered || sip.RemoteSdp is not { } answer || !media.Accept(sdp, answer, leg))
+        {
+            await leg.DisposeAsync();
+            if (result.IsAnswered)
+            {
+                await sip.HangupAsync();
+            }
+            return (ringing, false);
+        }
+        return (ringing, true);
+    }
+
+    // ---- click-to-dial (CTI-4) -----------------------------------------------------------------
+
+    public Task<string?> PlaceCall(OutboundDial dial)
+    {
+        ArgumentNullException.ThrowIfNull(dial);
+        if (dial.AgentId != AgentId)
+        {
+            return Task.FromResult<string?>($"this is agent '{AgentId}'s phone, not '{dial.AgentId}'s");
+        }
+        if (string.IsNullOrWhiteSpace(_control.Options.Trunk))
+        {
+            return Task.FromResult<string?>("no outbound trunk (set CallCenter:Gateway:Trunk)");
+        }
+        lock (_gate)
+        {
+            if (_ringing is not null || _connected is not null)
+            {
+                return Task.FromResult<string?>("the agent's phone is busy");
+            }
+        }
+        var customer = OutboundTrunk.AddressFor(_control.Options.Trunk, dial.Number);
+        _control.StartOutbound(this, dial, customer);
+        return Task.FromResult<string?>(null);
+    }
+
+    /// <summary>
+    /// Rings this phone for the agent's own outbound call; once it answers the session dials the customer. False when the
+    /// phone did not answer while the call was still on (the session fails the call); true when it answered, or when the
+    /// call ended meanwhile. The phone's later BYE reaches the session as a connected agent's hang-up does.
+    /// </summary>
+    public async Task<bool> RingOutboundAsync(OutboundSession session, OutboundDial dial, TimeSpan ringLimit)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["X-CallCenter-Call"] = dial.CallId,
+            ["X-CallCenter-Direction"] = "outbound",
+        };
+        // The phone shows the number it is about to call.
+        var (ringing, answered) = await RingPhoneAsync(dial.CallId, dial.Number.TrimStart('+'), headers, ringLimit);
+        if (!answered)
+        {
+            return ringing is not null && ringing.Withdrawn;
+        }
+        var (sip, leg) = (ringing!.Sip, ringing.Leg);
+        var connected = new Connected(dial.CallId, sip, leg, session);
+        lock (_gate)
+        {
+            _connected = connected;
+        }
+        if (ringing.Withdrawn || !await session.AgentConnectedAsync(this, leg))
+        {
+            // The call ended while the phone rang (the agent hung up on the desktop, the guard gave up).
+            lock (_gate)
+            {
+                if (_connected == connected) _connected = null;
+            }
+            await FinishAsync(connected, hangUp: true);
+            return true;
+        }
+        sip.OnReinvite = (_, reoffer) => OnReinvite(connected, reoffer);
+        _ = WatchPhoneAsync(connected);
+        return true;
     }
 
     /// <summary>Prefix of a Refer-To user naming a queue (sip:queue/billing@gateway); any other user is an agent id.</summary>

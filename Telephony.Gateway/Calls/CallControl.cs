@@ -179,11 +179,23 @@ public sealed class CallControl : IAsyncDisposable
         _ = callback.StartAsync();
     }
 
+    /// <summary>Click-to-dial (CTI-4): the agent's phone rings, then the customer through the trunk; the session is a caller side like any other.</summary>
+    public void StartOutbound(AgentLine line, OutboundDial dial, CustomerAddress customer)
+    {
+        var session = new OutboundSession(this, line, dial, customer, _loggers.CreateLogger<OutboundSession>());
+        _callers[session.CallId] = session;
+        _ = session.RunAsync();
+    }
+
     /// <summary>Music on hold: a slow, quiet arpeggio (generated, nothing downloaded).</summary>
     public IAudioSource HoldMusic() => AudioSources.Loop(() => AudioSources.Sequence(
         AudioSources.Tone(392, TimeSpan.FromMilliseconds(400), 0.08), AudioSources.Tone(494, TimeSpan.FromMilliseconds(400), 0.08),
         AudioSources.Tone(587, TimeSpan.FromMilliseconds(400), 0.08), AudioSources.Tone(494, TimeSpan.FromMilliseconds(400), 0.08),
         AudioSources.Silence(TimeSpan.FromMilliseconds(400))));
+
+    /// <summary>What an agent hears while the gateway rings a customer for it (callback, click-to-dial).</summary>
+    public static IAudioSource Ringback() => AudioSources.Loop(() => AudioSources.Sequence(
+        AudioSources.Tone(425, TimeSpan.FromSeconds(1), 0.1), AudioSources.Silence(TimeSpan.FromSeconds(4))));
 
     /// <summary>What an agent hears from a simulated caller (the demo center's grain-level traffic has no audio).</summary>
     public IAudioSource SimulatedCallerAudio() => AudioSources.Loop(() => AudioSources.Sequence(

@@ -18,10 +18,7 @@ public sealed class CallbackSession : ICallerSide, ICallObserver
     private readonly (Telephony.Sip.Messages.SipUri Uri, IPEndPoint Source, Telephony.Sip.Transport.SipTransportProtocol Transport) _customer;
     private readonly CallArrival _arrival;
     private ICallObserver? _observer;
-    private OutgoingCall? _customerSip;
-    private RtpLeg? _customerLeg;
-    private MediaBridge? _bridge;
-    private CallRecording? _recording;
+    private CustomerLeg? _customerLeg;
     private AgentLine? _agent;
 
     public CallbackSession(CallControl control, CallerSession from, string service, ImmutableDictionary<string, string> attached, ILogger logger)
@@ -85,30 +82,22 @@ public sealed class CallbackSession : ICallerSide, ICallObserver
     private async Task DialCustomerAsync(AgentLine line, RtpLeg agentLeg)
     {
         // The agent hears ringback while the customer's phone rings.
-        agentLeg.Play(AudioSources.Loop(() => AudioSources.Sequence(AudioSources.Tone(425, TimeSpan.FromSeconds(1), 0.1), AudioSources.Silence(TimeSpan.FromSeconds(4)))));
+        agentLeg.Play(CallControl.Ringback());
         try
         {
-            _customerLeg = _control.Media.CreateLeg($"callback-{CallId}");
-            var media = new MediaNegotiation(_control.Options.ListenAddress);
-            var offer = media.Offer(_customerLeg);
+            _customerLeg = new CustomerLeg(_control, CallId, _logger);
             var dialled = _arrival.AttachedData.GetValueOrDefault("dialled") ?? _arrival.Service;
-            _customerSip = _control.Sip.Invite(new OutgoingCallRequest(_customer.Uri, _customer.Source, _customer.Transport, dialled, null, offer));
-            var result = await _customerSip.Result;
-            if (!result.IsAnswered || _customerSip.RemoteSdp is not { } answer || !media.Accept(offer, answer, _customerLeg))
+            var result = await _customerLeg.DialAsync(new CustomerAddress(_customer.Uri, _customer.Source, _customer.Transport), dialled, ringLimit: null);
+            if (!result.Answered)
             {
-                _logger.LogInformation("Callback {CallId}: the customer did not answer ({Outcome} {Status})", CallId, result.Outcome, result.Status);
                 await Grain.Hangup(CallParty.System);
                 return;
             }
-            _bridge = _control.Media.Bridge(_customerLeg, agentLeg);
-            if (_control.Options.RecordCalls)
+            if (_customerLeg.Bridge(agentLeg) is { } path)
             {
-                var path = Path.Combine(_control.RecordingFolder, _control.Time.GetUtcNow().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), $"{CallId}.wav");
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                _recording = _control.Media.StartRecording(path, _customerLeg, agentLeg);
                 await Grain.AttachRecording(path);
             }
-            var end = await _customerSip.Ended;
+            var end = await _customerLeg.Ended;
             if (end.Reason != SipCallEndReason.LocalHangup)
             {
                 await Grain.Hangup(CallParty.Caller);
@@ -136,15 +125,6 @@ public sealed class CallbackSession : ICallerSide, ICallObserver
 
     private async Task EndAsync()
     {
-        _bridge?.Dispose();
-        if (_recording is { } recording)
-        {
-            await recording.DisposeAsync();
-        }
-        if (_customerSip is { State: not SipCallState.Ended } sip)
-        {
-            await sip.HangupAsync();
-        }
         if (_customerLeg is { } leg)
         {
             await leg.DisposeAsync();

@@ -30,6 +30,13 @@ public sealed class GatewayOptions
     /// <summary>Call recordings and voicemail (CTI-3); under the user's data folder by default.</summary>
     public string? RecordingFolder { get; set; }
     public bool RecordCalls { get; set; } = true;
+    /// <summary>
+    /// Click-to-dial trunk (CTI-4): a SIP URI template such as <c>sip:{number}@127.0.0.1:5080</c>, its host an IP address.
+    /// Unset: agents cannot dial out (Dial is refused with "no outbound trunk").
+    /// </summary>
+    public string? Trunk { get; set; }
+    /// <summary>How long an outbound call rings the agent's phone, and then the customer, before it gives up (no answer).</summary>
+    public double OutboundRingSeconds { get; set; } = 30;
     /// <summary>Digest password of every agent's phone unless <see cref="AgentPasswords"/> names the agent.</summary>
     public string AgentPassword { get; set; } = "agent";
     public Dictionary<string, string> AgentPasswords { get; set; } = new(StringComparer.Ordinal);
@@ -85,6 +92,8 @@ public sealed class GatewayOptions
             if (!Calls.AgentCredentials.IsAgentId(user)) errors.Add($"{Section}:Supervisors: '{user}' is not a SIP user name (letters, digits, - _ .)");
             if (string.IsNullOrEmpty(password)) errors.Add($"{Section}:Supervisors:{user} needs a password");
         }
+        if (!string.IsNullOrWhiteSpace(Trunk) && Calls.OutboundTrunk.Check(Trunk) is { } trunkError) errors.Add($"{Section}:Trunk {trunkError}");
+        if (!(OutboundRingSeconds is >= 1 and <= 300)) errors.Add($"{Section}:OutboundRingSeconds must be between 1 and 300");
         if (!(RingSeconds is >= 0 and <= 60)) errors.Add($"{Section}:RingSeconds must be between 0 and 60");
         if (!(AnnouncementSeconds is >= 5 and <= 600)) errors.Add($"{Section}:AnnouncementSeconds must be between 5 and 600");
         if (!(VoicemailSeconds is >= 5 and <= 600)) errors.Add($"{Section}:VoicemailSeconds must be between 5 and 600");

@@ -40,5 +40,12 @@ public sealed class DesktopPhone : IAgentPhone
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// The desktop has no audio of its own: an agent dials from the desk phone that registered with the gateway
+    /// (its heartbeats make it the agent's phone again), never from the browser.
+    /// </summary>
+    public Task<string?> PlaceCall(CallCenter.Calls.OutboundDial dial) =>
+        Task.FromResult<string?>("the desktop has no phone of its own; register a SIP phone for this agent to dial out");
+
     public void Answered() => Ringing = null;
 }

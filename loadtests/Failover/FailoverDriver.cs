@@ -323,6 +323,8 @@ public sealed partial class FailoverDriver : IAsyncDisposable
             return Task.CompletedTask;
         }
 
+        public Task<string?> PlaceCall(CallCenter.Calls.OutboundDial dial) => Task.FromResult<string?>("the failover driver's phones do not dial out");
+
         public Task OfferWithdrawn(string agentId, string callId)
         {
             driver.OnOfferWithdrawn(agentId, callId);

@@ -26,6 +26,8 @@ public sealed class SimulatedPhone(ScenarioScheduler<SimAction> scheduler, Simul
         return Task.CompletedTask;
     }
 
+    public Task<string?> PlaceCall(CallCenter.Calls.OutboundDial dial) => Task.FromResult<string?>("simulated phones do not dial out");
+
     public Task OfferWithdrawn(string agentId, string callId)
     {
         var call = ids.CallIndex(callId);

@@ -25,6 +25,7 @@ public sealed class CallIvrTransferTests : IAsyncLifetime
         public ConcurrentQueue<(string CallId, string Node)> ToIvr { get; } = new();
         public Task Ring(Offer offer) { Rings.Enqueue(offer); return Task.CompletedTask; }
         public Task OfferWithdrawn(string agentId, string callId) => Task.CompletedTask;
+        public Task<string?> PlaceCall(OutboundDial dial) => Task.FromResult<string?>("this test phone does not dial");
         public Task CallEnded(string agentId, string callId) => Task.CompletedTask;
         public Task CallConnected(string callId, string agentId) => Task.CompletedTask;
         public Task CallEnded(CallDetailRecord record) { Records[record.CallId] = record; return Task.CompletedTask; }

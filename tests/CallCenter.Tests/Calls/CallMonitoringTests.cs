@@ -26,6 +26,7 @@ public sealed class CallMonitoringTests : IAsyncLifetime
         public ConcurrentQueue<(string CallId, string Supervisor, MonitorMode? Mode)> Media { get; } = new();
         public Task Ring(Offer offer) { Rings.Enqueue(offer); return Task.CompletedTask; }
         public Task OfferWithdrawn(string agentId, string callId) => Task.CompletedTask;
+        public Task<string?> PlaceCall(OutboundDial dial) => Task.FromResult<string?>("this test phone does not dial");
         public Task CallEnded(string agentId, string callId) => Task.CompletedTask;
         public Task CallConnected(string callId, string agentId) => Task.CompletedTask;
         public Task CallEnded(CallDetailRecord record) { Records[record.CallId] = record; return Task.CompletedTask; }

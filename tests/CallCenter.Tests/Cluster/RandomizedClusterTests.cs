@@ -70,6 +70,7 @@ public sealed class RandomizedClusterTests
         }
 
         public Task OfferWithdrawn(string agentId, string callId) => Task.CompletedTask;
+        public Task<string?> PlaceCall(OutboundDial dial) => Task.FromResult<string?>("this test phone does not dial");
 
         public Task CallEnded(string agentId, string callId)
         {

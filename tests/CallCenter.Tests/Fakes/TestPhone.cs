@@ -19,6 +19,20 @@ public sealed class TestPhone : IAgentPhone, ICallObserver
 
     public IEnumerable<string> EndedCallIds => Ended.Select(e => e.CallId);
 
+    /// <summary>Click-to-dial requests the agent grains handed this phone (CTI-4).</summary>
+    public ConcurrentQueue<OutboundDial> Dials { get; } = new();
+    /// <summary>When set, the phone refuses to dial with this reason (as a gateway with no trunk does).</summary>
+    public string? DialRefusal { get; set; }
+
+    public Task<string?> PlaceCall(OutboundDial dial)
+    {
+        if (DialRefusal is null)
+        {
+            Dials.Enqueue(dial);
+        }
+        return Task.FromResult(DialRefusal);
+    }
+
     public Task Ring(Offer offer)
     {
         Rings.Enqueue(offer);

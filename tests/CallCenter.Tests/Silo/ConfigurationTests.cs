@@ -28,6 +28,9 @@ public sealed class ConfigurationTests
     [InlineData("--calls-per-minute", "-5", "CallCenter:Demo:CallsPerMinute")]
     [InlineData("--calls-per-minute", "many", "CallCenter:Demo:CallsPerMinute")]
     [InlineData("--summary-seconds", "-1", "CallCenter:Summary:IntervalSeconds")]
+    [InlineData("--trunk", "sip:5551234@127.0.0.1:5080", "CallCenter:Gateway:Trunk")]
+    [InlineData("--trunk", "sip:{number}@carrier.example:5080", "CallCenter:Gateway:Trunk")]
+    [InlineData("--CallCenter:Gateway:OutboundRingSeconds", "0", "CallCenter:Gateway:OutboundRingSeconds")]
     [InlineData("--CallCenter:Demo:AgentsPerRegion", "-1", "CallCenter:Demo:AgentsPerRegion")]
     [InlineData("--CallCenter:Silo:Unknown", "1", "Unknown")]
     public void Bad_configuration_is_refused_with_the_key_named(string key, string value, string named)

@@ -83,6 +83,7 @@ public sealed class HistoryWriterTests(PostgresFixture postgres)
             RecordingPath = "/rec/2025/06/01/call-full.opus",
             Detail = "callback requested",
             HandledBy = ["agent-3", "agent-7"],
+            Direction = CallDirection.Outbound,
         };
         var minimal = new CallDetailRecord
         {
@@ -116,7 +117,7 @@ public sealed class HistoryWriterTests(PostgresFixture postgres)
         await using (var command = new NpgsqlCommand("""
             SELECT call_id, caller_number, called_number, service, region, queue_path, queue_id, agent_id, arrived_at,
                    first_offered_at, answered_at, ended_at, wait, talk, hold, wrap_up, outcome, ended_by, priority,
-                   offers, attached_data::text, survey_score, recording_path, detail, written_at, handled_by
+                   offers, attached_data::text, survey_score, recording_path, detail, written_at, handled_by, direction
             FROM call_detail_records ORDER BY call_id
             """, connection))
         await using (var reader = await command.ExecuteReaderAsync())
@@ -148,6 +149,7 @@ public sealed class HistoryWriterTests(PostgresFixture postgres)
             Assert.Equal("callback requested", reader.GetString(23));
             Assert.False(reader.IsDBNull(24));
             Assert.Equal(["agent-3", "agent-7"], reader.GetFieldValue<string[]>(25));
+            Assert.Equal("Outbound", reader.GetString(26));
 
             Assert.True(await reader.ReadAsync());
             Assert.Equal("call-minimal", reader.GetString(0));
@@ -162,6 +164,7 @@ public sealed class HistoryWriterTests(PostgresFixture postgres)
             Assert.Equal("Caller", reader.GetString(17));
             Assert.Equal("{}", reader.GetString(20));
             Assert.Empty(reader.GetFieldValue<string[]>(25));
+            Assert.Equal("Inbound", reader.GetString(26));
             Assert.False(await reader.ReadAsync());
         }
 

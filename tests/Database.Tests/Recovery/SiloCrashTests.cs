@@ -227,6 +227,7 @@ public sealed class SiloCrashTests(PostgresFixture postgres, ITestOutputHelper o
         }
 
         public Task OfferWithdrawn(string agentId, string callId) => Task.CompletedTask;
+        public Task<string?> PlaceCall(CallCenter.Calls.OutboundDial dial) => Task.FromResult<string?>("this test phone does not dial");
 
         public Task CallEnded(string agentId, string callId) => Task.CompletedTask;
     }

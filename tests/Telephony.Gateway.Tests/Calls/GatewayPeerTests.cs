@@ -208,7 +208,7 @@ public sealed class GatewayPeerTests(ITestOutputHelper output)
     private static bool IsOffTheCall(CallCenter.Agents.AgentSnapshot snapshot) =>
         snapshot.State is CallCenter.Agents.AgentState.WrapUp or CallCenter.Agents.AgentState.Ready or CallCenter.Agents.AgentState.Reserved;
 
-    private static (int Caller, int Agent) PeakPerChannel(string path)
+    internal static (int Caller, int Agent) PeakPerChannel(string path)
     {
         var wav = WavFile.Read(File.ReadAllBytes(path));
         Assert.Equal(2, wav.Channels);

@@ -96,8 +96,8 @@ public sealed class BrowserTests(SiloProcess silo) : IAsyncLifetime
         Assert.Contains("force-not-ready", audit, StringComparison.Ordinal);
     }
 
-    [BrowserFact]
-    public async Task The_desk_agent_logs_in_gets_a_screen_pop_answers_hangs_up_and_counts_down_wrap_up()
+    /// <summary>The desk agent's desktop, logged in (with this page's phone when it was logged out).</summary>
+    private async Task<(IPage Page, ILocator State)> DesktopLoggedInAsync()
     {
         var page = await _browser.LogInAsync("agent", BrowserHarness.Size(1280, 900));
         await BrowserHarness.OpenAsync(page, "desktop");
@@ -107,6 +107,13 @@ public sealed class BrowserTests(SiloProcess silo) : IAsyncLifetime
         {
             await page.ClickAsync("[data-test=login]");
         }
+        return (page, state);
+    }
+
+    [BrowserFact]
+    public async Task The_desk_agent_logs_in_gets_a_screen_pop_answers_hangs_up_and_counts_down_wrap_up()
+    {
+        var (page, state) = await DesktopLoggedInAsync();
         await Assertions.Expect(state).ToHaveTextAsync("NotReady");
         await page.ClickAsync("[data-test=ready]");
         await page.Locator("[data-test=screen-pop]").WaitForAsync(new() { Timeout = 90_000 });
@@ -131,6 +138,34 @@ public sealed class BrowserTests(SiloProcess silo) : IAsyncLifetime
             await page.ClickAsync("[data-test=end-wrap-up]");
         }
         await Assertions.Expect(state).Not.ToHaveTextAsync("WrapUp");
+    }
+
+    [BrowserFact]
+    public async Task The_desktop_dial_box_refuses_a_bad_number_and_a_dial_without_a_phone_with_the_reason_and_changes_nothing()
+    {
+        var (page, state) = await DesktopLoggedInAsync();
+        await Assertions.Expect(state).ToHaveTextAsync(new Regex("^(Ready|NotReady)$"));
+        if (await state.InnerTextAsync() == "Ready")
+        {
+            await page.ClickAsync("[data-test=not-ready]");
+            await Assertions.Expect(state).ToHaveTextAsync("NotReady");
+        }
+
+        await page.FillAsync("[data-test=dial-number]", "12");
+        await page.ClickAsync("[data-test=dial-button]");
+        await Assertions.Expect(page.Locator("[data-test=desk-error]")).ToContainTextAsync("3 to 20 characters");
+        await Assertions.Expect(state).ToHaveTextAsync("NotReady");
+
+        // The desktop's own phone has no audio (and the demo gateway no trunk): the dial is refused with the reason.
+        await page.FillAsync("[data-test=dial-number]", "5551234");
+        await page.ClickAsync("[data-test=dial-button]");
+        await Assertions.Expect(page.Locator("[data-test=desk-error]")).ToContainTextAsync("cannot dial 5551234");
+        await Assertions.Expect(state).ToHaveTextAsync("NotReady");
+        await Assertions.Expect(page.Locator("[data-test=dialling]")).ToHaveCountAsync(0);
+        await page.ScreenshotAsync(new() { Path = BrowserHarness.ScreenshotPath("desktop-dial-refused.png") });
+        // Logged out again: the next desktop test logs in with its own page's phone (a closed page's phone rings nobody).
+        await page.ClickAsync("[data-test=logout]");
+        await Assertions.Expect(state).ToHaveTextAsync("LoggedOut");
     }
 
     [BrowserFact]

@@ -27,6 +27,7 @@ public sealed class AgentQueueMoveTests : IAsyncLifetime
         public ConcurrentQueue<Offer> Rings { get; } = new();
         public Task Ring(Offer offer) { Rings.Enqueue(offer); return Task.CompletedTask; }
         public Task OfferWithdrawn(string agentId, string callId) => Task.CompletedTask;
+        public Task<string?> PlaceCall(CallCenter.Calls.OutboundDial dial) => Task.FromResult<string?>("this test phone does not dial");
         public Task CallEnded(string agentId, string callId) => Task.CompletedTask;
         public Task CallConnected(string callId, string agentId) => Task.CompletedTask;
         public Task CallEnded(CallDetailRecord record) => Task.CompletedTask;
