@@ -185,7 +185,7 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
             _ivr = session;
             var outcome = await Runner().RunAsync(session.Start, session.Handle, _lifetime.Token);
             _language = session.Language;
-            _logger.LogInformation("Call {CallId} from {Caller} left the IVR at {Node}: {Outcome}", CallId, CallerNumber, session.CurrentNode, outcome.Terminal);
+            _logger.LogDebug("Call {CallId} from {Caller} left the IVR at {Node}: {Outcome}", CallId, CallerNumber, session.CurrentNode, outcome.Terminal);
             switch (outcome.Terminal)
             {
                 case ToQueue queue:
@@ -289,7 +289,7 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
             await HangUpCallerAsync();
             return;
         }
-        _logger.LogInformation("Call {CallId} waits in queue {QueueId} (region {Region})", CallId, started.QueueId, started.Region);
+        _logger.LogDebug("Call {CallId} waits in queue {QueueId} (region {Region})", CallId, started.QueueId, started.Region);
         if (_mediaHost is { } host)
         {
             try
@@ -445,7 +445,7 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
             return true;
         }
         _waiting?.Cancel();
-        _logger.LogInformation("Call {CallId} connected to agent {AgentId}", CallId, line.AgentId);
+        _logger.LogDebug("Call {CallId} connected to agent {AgentId}", CallId, line.AgentId);
         await ConverseAsync(agentLeg);
         return true;
     }
