@@ -206,9 +206,10 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
                     break;
             }
         }
-        catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
+        catch (Exception ex) when (_lifetime.IsCancellationRequested && ex is OperationCanceledException or MediaException)
         {
-            // The caller hung up; WatchCallerAsync reports it.
+            // The caller hung up; WatchCallerAsync reports it. Its leg may be closed before the queue loop sees the
+            // cancellation (a Play on the closed leg throws): that is the same hang-up, not a gateway failure.
         }
         catch (Exception ex)
         {
