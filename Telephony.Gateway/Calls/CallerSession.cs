@@ -188,7 +188,7 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
             _ivr = session;
             var outcome = await Runner().RunAsync(session.Start, session.Handle, _lifetime.Token);
             _language = session.Language;
-            _logger.LogInformation("Call {CallId} from {Caller} left the IVR at {Node}: {Outcome}", CallId, CallerNumber, session.CurrentNode, outcome.Terminal);
+            _logger.LogDebug("Call {CallId} from {Caller} left the IVR at {Node}: {Outcome}", CallId, CallerNumber, session.CurrentNode, outcome.Terminal);
             switch (outcome.Terminal)
             {
                 case ToQueue queue:
@@ -209,9 +209,10 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
                     break;
             }
         }
-        catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
+        catch (Exception ex) when (_lifetime.IsCancellationRequested && ex is OperationCanceledException or MediaException)
         {
-            // The caller hung up; WatchCallerAsync reports it.
+            // The caller hung up; WatchCallerAsync reports it. Its leg may be closed before the queue loop sees the
+            // cancellation (a Play on the closed leg throws): that is the same hang-up, not a gateway failure.
         }
         catch (Exception ex)
         {
@@ -292,7 +293,7 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
             await HangUpCallerAsync();
             return;
         }
-        _logger.LogInformation("Call {CallId} waits in queue {QueueId} (region {Region})", CallId, started.QueueId, started.Region);
+        _logger.LogDebug("Call {CallId} waits in queue {QueueId} (region {Region})", CallId, started.QueueId, started.Region);
         if (_mediaHost is { } host)
         {
             try
@@ -448,7 +449,7 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
             return true;
         }
         _waiting?.Cancel();
-        _logger.LogInformation("Call {CallId} connected to agent {AgentId}", CallId, line.AgentId);
+        _logger.LogDebug("Call {CallId} connected to agent {AgentId}", CallId, line.AgentId);
         await ConverseAsync(agentLeg);
         return true;
     }

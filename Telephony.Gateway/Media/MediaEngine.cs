@@ -6,8 +6,9 @@ namespace CallCenter.Telephony.Gateway.Media;
 /// <summary>
 /// The gateway's media plane: RTP legs on even UDP ports, one pacing loop for all of them (a timer per leg would
 /// not carry 2,000 legs on two cores), bridges, conferences and recordings. Each tick runs four phases under one
-/// lock: take every leg's received frame, mix conferences, send every leg's packet, append recordings. Control calls
-/// (play, bridge, join) take the same lock, so a tick never sees half a change.
+/// lock: take every leg's received frame, mix conferences, build every leg's packet, append recordings. Control calls
+/// (create, play, bridge, join) take the same lock, so a tick never sees half a change. The packets are sent after the
+/// lock is released: the system calls are most of a tick, and call set-up on the SIP threads must not wait for them.
 /// </summary>
 public sealed class MediaEngine : IAsyncDisposable
 {
@@ -22,6 +23,9 @@ public sealed class MediaEngine : IAsyncDisposable
     private readonly List<RtpLeg> _legs = [];
     private readonly List<Conference> _conferences = [];
     private readonly List<CallRecording> _recordings = [];
+
+    /// <summary>The legs whose packet this tick built, sent after the lock; touched only by the (single) tick.</summary>
+    private RtpLeg[] _outbox = new RtpLeg[ParallelSendThreshold];
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _pacing;
     private long _packetsReceived;
@@ -250,7 +254,7 @@ public sealed class MediaEngine : IAsyncDisposable
     internal void RunTick(long tick)
     {
         var started = _time.GetTimestamp();
-        int sent;
+        int built;
         lock (Gate)
         {
             var legs = CollectionsMarshal.AsSpan(_legs);
@@ -264,13 +268,29 @@ public sealed class MediaEngine : IAsyncDisposable
                 conference.Mix(tick);
             }
 
-            sent = legs.Length >= ParallelSendThreshold ? SendInParallel(tick) : SendRange(tick, 0, legs.Length);
+            if (_outbox.Length < legs.Length)
+            {
+                _outbox = new RtpLeg[Math.Max(legs.Length, _outbox.Length * 2)];
+            }
+
+            built = 0;
+            foreach (var leg in legs)
+            {
+                if (leg.BuildOutbound(tick))
+                {
+                    _outbox[built++] = leg;
+                }
+            }
+
             foreach (var recording in _recordings)
             {
                 recording.Capture(tick);
             }
         }
 
+        // Each packet is complete in its leg's own buffer; a leg closed since then just fails its send.
+        var sent = built >= ParallelSendThreshold ? SendInParallel(built) : SendRange(0, built);
+        Array.Clear(_outbox, 0, built);
         Interlocked.Add(ref _packetsSent, sent);
         Interlocked.Increment(ref _ticks);
         var busy = _time.GetElapsedTime(started).Ticks;
@@ -279,29 +299,28 @@ public sealed class MediaEngine : IAsyncDisposable
     }
 
     /// <summary>
-    /// Sending is most of a tick's work (a system call per packet). Each leg's send touches only its own state and reads
-    /// its bridge partner's frame, which phase 1 fixed, so the legs can be split across cores.
+    /// Sending is most of a tick's work (a system call per packet). Each send touches only its own leg's socket and
+    /// built packet, so the packets can be split across cores.
     /// </summary>
-    private int SendInParallel(long tick)
+    private int SendInParallel(int count)
     {
-        var count = _legs.Count;
         var partitions = Math.Min(Environment.ProcessorCount, (count + ParallelSendThreshold - 1) / ParallelSendThreshold);
         var sent = 0;
         Parallel.For(0, partitions, partition =>
         {
             var from = count * partition / partitions;
             var to = count * (partition + 1) / partitions;
-            Interlocked.Add(ref sent, SendRange(tick, from, to));
+            Interlocked.Add(ref sent, SendRange(from, to));
         });
         return sent;
     }
 
-    private int SendRange(long tick, int from, int to)
+    private int SendRange(int from, int to)
     {
         var sent = 0;
         for (var i = from; i < to; i++)
         {
-            if (_legs[i].SendOutbound(tick))
+            if (_outbox[i].SendBuilt())
             {
                 sent++;
             }

@@ -30,6 +30,8 @@ public sealed class RtpLeg : IAsyncDisposable
     private readonly uint _ssrc;
     private readonly uint _timestampBase;
     private readonly Task _receiveLoop;
+    private int _builtLength;
+    private SocketAddress? _builtAddress;
     private ushort _sequence;
     private bool _startOfTalkspurt = true;
     private long _inboundPcmTick = -1;
@@ -327,12 +329,17 @@ public sealed class RtpLeg : IAsyncDisposable
         return _inboundPcm;
     }
 
-    /// <summary>Tick phase 3: build and send this tick's packet. Returns whether a packet went out.</summary>
-    internal bool SendOutbound(long tick)
+    /// <summary>
+    /// Tick phase 3, under the engine's lock: build this tick's packet in the send buffer. Returns whether there is one
+    /// to send; <see cref="SendBuilt"/> sends it after the lock is released.
+    /// </summary>
+    internal bool BuildOutbound(long tick)
     {
         var remote = _remote;
         var address = _sendAddress;
         var timestamp = unchecked(_timestampBase + (uint)(tick * _frameSamples));
+        _builtLength = 0;
+        _builtAddress = null;
         if (remote is null || address is null || !Direction.Sends())
         {
             // Not sending (hold, or no peer yet): the next packet starts a new talkspurt (RFC 3551 §4.1).
@@ -341,30 +348,46 @@ public sealed class RtpLeg : IAsyncDisposable
         }
 
         var payloadType = remote.PayloadType;
-        int length;
         if (remote.TelephoneEventPayloadType is { } eventType
             && _dtmfOut.TryNext(timestamp, _sendBuffer.AsSpan(RtpHeader.FixedBytes), out var dtmf))
         {
             RtpHeader.Write(_sendBuffer, dtmf.Marker, eventType, _sequence, dtmf.Timestamp, _ssrc);
-            length = RtpHeader.FixedBytes + TelephoneEvent.PayloadBytes;
+            _builtLength = RtpHeader.FixedBytes + TelephoneEvent.PayloadBytes;
         }
         else
         {
             FillPayload(tick, payloadType, _sendBuffer.AsSpan(RtpHeader.FixedBytes, _frameSamples));
             RtpHeader.Write(_sendBuffer, _startOfTalkspurt, payloadType, _sequence, timestamp, _ssrc);
             _startOfTalkspurt = false;
-            length = RtpHeader.FixedBytes + _frameSamples;
+            _builtLength = RtpHeader.FixedBytes + _frameSamples;
         }
 
         _sequence++;
+        _builtAddress = address;
+        return true;
+    }
+
+    /// <summary>Tick phase 5, outside the lock: send what <see cref="BuildOutbound"/> built. Returns whether it went out.</summary>
+    internal bool SendBuilt()
+    {
+        if (_builtAddress is not { } address || _builtLength == 0)
+        {
+            return false;
+        }
+
         try
         {
-            _socket.SendTo(_sendBuffer.AsSpan(0, length), SocketFlags.None, address);
+            _socket.SendTo(_sendBuffer.AsSpan(0, _builtLength), SocketFlags.None, address);
         }
         catch (SocketException e)
         {
             _engine.CountSendError();
             _logger.LogDebug("RTP leg {Leg} could not send to {Remote}: {Error}", Name, RemoteEndPoint, e.SocketErrorCode);
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            // Closed after the tick built its packet: nothing to send it from any more.
             return false;
         }
 

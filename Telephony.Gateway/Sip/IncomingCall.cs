@@ -130,7 +130,7 @@ public sealed class IncomingCall : SipCall
             }
         }
 
-        Logger.LogInformation("Call {CallId} answered", CallId);
+        Logger.LogDebug("Call {CallId} answered", CallId);
         return Task.CompletedTask;
     }
 

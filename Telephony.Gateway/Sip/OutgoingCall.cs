@@ -252,7 +252,7 @@ public sealed class OutgoingCall : SipCall
             return;
         }
 
-        Logger.LogInformation("Call {CallId} answered by {Peer}", CallId, Request.Target);
+        Logger.LogDebug("Call {CallId} answered by {Peer}", CallId, Request.Target);
         _result.TrySetResult(new OutgoingCallResult(OutgoingCallOutcome.Answered, response.StatusCode));
     }
 

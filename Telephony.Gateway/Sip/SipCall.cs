@@ -300,7 +300,7 @@ public abstract class SipCall
         }
 
         Agent.Forget(this);
-        Logger.LogInformation("Call {CallId} ended: {Reason} {Status}", CallId, reason, status);
+        Logger.LogDebug("Call {CallId} ended: {Reason} {Status}", CallId, reason, status);
         _ended.TrySetResult(new SipCallEnd(reason, status));
         return true;
     }

@@ -213,7 +213,7 @@ public sealed class SipUserAgent : IAsyncDisposable
         var call = new OutgoingCall(this, request, invite);
         _calls.TryAdd(call, 0);
         Counters.OutgoingCall();
-        _logger.LogInformation("Call {CallId}: INVITE {Target} via {Destination}", call.CallId, request.Target, request.Destination);
+        _logger.LogDebug("Call {CallId}: INVITE {Target} via {Destination}", call.CallId, request.Target, request.Destination);
         call.Start();
         return call;
     }
@@ -582,7 +582,7 @@ public sealed class SipUserAgent : IAsyncDisposable
 
         _calls.TryAdd(call, 0);
         Counters.IncomingCall();
-        _logger.LogInformation("Call {CallId}: INVITE from {From} to {Called} via {Source}", call.CallId, call.From.Uri, call.CalledUser, call.Source);
+        _logger.LogDebug("Call {CallId}: INVITE from {From} to {Called} via {Source}", call.CallId, call.From.Uri, call.CalledUser, call.Source);
         if (OnIncomingCall is not { } handler)
         {
             call.Reject(SipStatusCodes.TemporarilyUnavailable, "No call handler");

@@ -12,6 +12,13 @@ public sealed class SipUdpTransport : ISipTransport
     /// <summary>The largest UDP payload over IPv4.</summary>
     private const int MaxDatagramBytes = 65_507;
 
+    /// <summary>
+    /// Room for a burst: a few hundred calls set up at once arrive as INVITEs, ACKs and BYEs faster than one receive
+    /// loop takes them when the CPU is shared, and the default (~208 KiB, ~200 datagrams) drops them, which costs the
+    /// caller a 500 ms retransmission each. Linux caps the request at net.core.rmem_max.
+    /// </summary>
+    private const int ReceiveBufferBytes = 4 << 20;
+
     private readonly Socket _socket;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _receiveLoop;
@@ -19,6 +26,7 @@ public sealed class SipUdpTransport : ISipTransport
     public SipUdpTransport(IPEndPoint bindTo)
     {
         _socket = new Socket(bindTo.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        _socket.ReceiveBufferSize = ReceiveBufferBytes;
         _socket.Bind(bindTo);
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
     }
