@@ -55,7 +55,11 @@ public sealed record CallStartResult(
     [property: Id(0)] bool Accepted,
     [property: Id(1)] string? QueueId,
     [property: Id(2)] string? Region,
-    [property: Id(3)] string? Error);
+    [property: Id(3)] string? Error,
+    // Refused at the door (admission control, call gapping): the call never entered, so it has no
+    // outcome and no record; the caller may try again after RetryAfterSeconds.
+    [property: Id(4)] bool Refused = false,
+    [property: Id(5)] int RetryAfterSeconds = 0);
 
 /// <summary>The one record written for every call when it reaches its terminal outcome.</summary>
 [GenerateSerializer, Immutable, Alias("calls.cdr")]

@@ -55,6 +55,8 @@ public sealed class CallGrain(
     ICallRecordLookup recordLookup,
     Customers.CallerRecognition callers,
     Tickets.ICallbackTicketIntake callbackTickets,
+    CallAdmission admission,
+    StorageGate storageGate,
     ILogger<CallGrain> logger) : Grain, ICallGrain
 {
     /// <summary>Tries to enqueue before leaving a call to its keep-alives (a queue whose silo just died is re-activating).</summary>
@@ -88,6 +90,8 @@ public sealed class CallGrain(
     private IGrainTimer? _surveyTimeout;
     private string? _recordingPath;
     private bool _stateKnown = true;
+    /// <summary>Counted among the silo's live calls by <see cref="CallAdmission"/> until it ends.</summary>
+    private bool _countedLive;
     private CallHandling _handling = new();
     /// <summary>The ring of a blind transfer to an agent (CTI-2); the call is Offered and in no queue meanwhile.</summary>
     private Offer? _transferOffer;
@@ -135,7 +139,7 @@ public sealed class CallGrain(
         {
             return true;
         }
-        if (await recordLookup.HasRecordAsync(CallId) == true)
+        if (await HasRecordAsync() == true)
         {
             // It ended and its record is written; only the stored state outlived it.
             logger.LogInformation("Call {CallId} has a record already; deleting its leftover stored state", CallId);
@@ -173,6 +177,11 @@ public sealed class CallGrain(
         {
             _holdStartedAt = Now;
         }
+        if (!_countedLive)
+        {
+            _countedLive = true;
+            admission.CallResumed();
+        }
         logger.LogInformation("Call {CallId} resumed after a failure in state {State} (queue {QueueId}, agent {AgentId})", CallId, _state, _queueId, _agentId);
         if (_state == CallState.Queued)
         {
@@ -197,7 +206,16 @@ public sealed class CallGrain(
         {
             throw new ArgumentException($"Invalid call arrival: {error}", nameof(arrival));
         }
-        if (durable.Enabled && await recordLookup.HasRecordAsync(CallId) == true)
+        if (admission.TryAdmit() is { } refusal)
+        {
+            // Call gapping: refused before it costs a queue, an agent or a database round trip. Not
+            // remembered: the same call may try again later, to a fresh activation.
+            logger.LogDebug("Call {CallId} refused at the door: {Reason}", CallId, refusal);
+            DeactivateOnIdle();
+            return new CallStartResult(false, null, null, refusal, Refused: true, RetryAfterSeconds: admission.RetryAfterSeconds);
+        }
+        _countedLive = true;
+        if (durable.Enabled && await HasRecordAsync() == true)
         {
             // A start retried (or delivered late) after the call ended and its state was deleted:
             // the call already has its one outcome; it must not be routed a second time.
@@ -241,7 +259,7 @@ public sealed class CallGrain(
         {
             throw new ArgumentException($"Invalid call arrival: {error}", nameof(arrival));
         }
-        if (_startResult is not null || _state != CallState.New || (durable.Enabled && await recordLookup.HasRecordAsync(CallId) == true))
+        if (_startResult is not null || _state != CallState.New || (durable.Enabled && await HasRecordAsync() == true))
         {
             return false;
         }
@@ -1067,6 +1085,11 @@ public sealed class CallGrain(
         };
         _surveyTimeout?.Dispose();
         _surveyTimeout = null;
+        if (_countedLive)
+        {
+            _countedLive = false;
+            admission.CallLeft();
+        }
         await records.WriteAsync(_record);
         // One timestamp for both sides, so the record never ends after the agent's next call starts.
         foreach (var agentId in release ?? [])
@@ -1097,6 +1120,9 @@ public sealed class CallGrain(
             DeactivateOnIdle();
         }
     }
+
+    /// <summary>The record look-up is a database round trip too: it takes its turn at the storage gate.</summary>
+    private Task<bool?> HasRecordAsync() => storageGate.RunAsync(StorageOperation.Lookup, () => recordLookup.HasRecordAsync(CallId).AsTask());
 
     private string? Validate(CallArrival arrival)
     {
