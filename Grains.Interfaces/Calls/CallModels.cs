@@ -48,6 +48,12 @@ public sealed record CallArrival
     [Id(5)] public string? Account { get; init; }
     /// <summary>Data collected before the queue (IVR digits, account...), shown on the agent's screen.</summary>
     [Id(6)] public ImmutableDictionary<string, string> AttachedData { get; init; } = ImmutableDictionary<string, string>.Empty;
+    /// <summary>
+    /// The sender made this call id for this very Start and has never sent it before, so the call
+    /// cannot have ended already: the call grain skips asking the record table (a database round
+    /// trip per call). A Start that may repeat an earlier one (a retry) must leave it false.
+    /// </summary>
+    [Id(7)] public bool FreshCallId { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("calls.start-result")]

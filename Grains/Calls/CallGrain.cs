@@ -57,7 +57,7 @@ public sealed class CallGrain(
     Tickets.ICallbackTicketIntake callbackTickets,
     CallAdmission admission,
     StorageGate storageGate,
-    ILogger<CallGrain> logger) : Grain, ICallGrain
+    ILogger<CallGrain> logger) : Grain, ICallGrain, IIncomingGrainCallFilter
 {
     /// <summary>Tries to enqueue before leaving a call to its keep-alives (a queue whose silo just died is re-activating).</summary>
     private static readonly TimeSpan[] EnqueueRetryDelays = [TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
@@ -90,6 +90,8 @@ public sealed class CallGrain(
     private IGrainTimer? _surveyTimeout;
     private string? _recordingPath;
     private bool _stateKnown = true;
+    /// <summary>Activated, stored state not read yet (it is read before the first message, see <see cref="Invoke"/>).</summary>
+    private bool _resumePending;
     /// <summary>Counted among the silo's live calls by <see cref="CallAdmission"/> until it ends.</summary>
     private bool _countedLive;
     private CallHandling _handling = new();
@@ -114,12 +116,34 @@ public sealed class CallGrain(
     private string CallId => GrainKeys.IdOf(this.GetPrimaryKeyString(), GrainKeys.CallPrefix);
     private DateTimeOffset Now => clock.Now;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         stored = new LazyState<StoredCall>(
             durable.Enabled ? ServiceProvider.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(CallCenterSiloExtensions.StorageName) : null,
             "call", this.GetGrainId());
-        await TryResumeAsync();
+        _resumePending = durable.Enabled;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The stored state is read before the first message is handled (as if at activation), except
+    /// when that message is the Start of a fresh call id: nothing can be stored for a call nobody
+    /// has started yet, and a call refused at the door must not cost a database round trip.
+    /// </summary>
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        if (_resumePending)
+        {
+            _resumePending = false;
+            var freshStart = context.InterfaceMethod?.Name == nameof(ICallGrain.Start)
+                && context.Request.GetArgumentCount() > 0
+                && context.Request.GetArgument(0) is CallArrival { FreshCallId: true };
+            if (!freshStart)
+            {
+                await TryResumeAsync();
+            }
+        }
+        await context.Invoke();
     }
 
     /// <summary>
@@ -215,7 +239,7 @@ public sealed class CallGrain(
             return new CallStartResult(false, null, null, refusal, Refused: true, RetryAfterSeconds: admission.RetryAfterSeconds);
         }
         _countedLive = true;
-        if (durable.Enabled && await HasRecordAsync() == true)
+        if (durable.Enabled && !arrival.FreshCallId && await NewCallHasRecordAsync() == true)
         {
             // A start retried (or delivered late) after the call ended and its state was deleted:
             // the call already has its one outcome; it must not be routed a second time.
@@ -888,8 +912,14 @@ public sealed class CallGrain(
             _path.Add(target);
             _queueId = target;
             Move(CallState.Queued);
-            // Stored before the queue knows the call, so a crash from here on resumes it.
-            var isStored = await Store();
+            // Stored before the queue knows the call, so a crash from here on resumes it. A new
+            // call's first write waits behind the work of the calls already admitted.
+            Task<bool> storing;
+            using (_path.Count == 1 && _state == CallState.Queued && _firstOfferedAt is null ? StorageGate.AdmissionLane() : default(StorageGate.AdmissionLaneScope?))
+            {
+                storing = Store();
+            }
+            var isStored = await storing;
             var result = await EnqueueWithRetries(target, isStored);
             _queueCheckedAt = Now;
             if (result is null)
@@ -1122,6 +1152,14 @@ public sealed class CallGrain(
     }
 
     /// <summary>The record look-up is a database round trip too: it takes its turn at the storage gate.</summary>
+    private Task<bool?> NewCallHasRecordAsync()
+    {
+        using (StorageGate.AdmissionLane())
+        {
+            return HasRecordAsync();
+        }
+    }
+
     private Task<bool?> HasRecordAsync() => storageGate.RunAsync(StorageOperation.Lookup, () => recordLookup.HasRecordAsync(CallId).AsTask());
 
     private string? Validate(CallArrival arrival)

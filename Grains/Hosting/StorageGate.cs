@@ -10,7 +10,15 @@ namespace CallCenter.Hosting;
 /// </summary>
 public sealed class StorageGate
 {
-    private readonly SemaphoreSlim _slots;
+    private static readonly AsyncLocal<bool> InAdmissionLane = new();
+    private readonly Lock _lock = new();
+    // Two lanes: the work of calls already admitted goes first; the first steps of a new call
+    // (admission lane) wait behind it, so an overload delays and then refuses new calls rather
+    // than making every admitted call's answer wait behind them (a ring would time out meanwhile).
+    private readonly Queue<TaskCompletionSource> _urgent = new();
+    private readonly Queue<TaskCompletionSource> _admission = new();
+    private readonly bool _unbounded;
+    private int _free;
     private int _waiting;
     private long _passed;
     private int _peakWaiting;
@@ -19,7 +27,8 @@ public sealed class StorageGate
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         Capacity = capacity;
-        _slots = new SemaphoreSlim(capacity, capacity);
+        _free = capacity;
+        _unbounded = capacity == int.MaxValue;
     }
 
     /// <summary>A gate that never waits, for memory storage.</summary>
@@ -31,7 +40,20 @@ public sealed class StorageGate
     public int Waiting => Volatile.Read(ref _waiting);
 
     /// <summary>Operations holding a slot now.</summary>
-    public int InFlight => Capacity == int.MaxValue ? 0 : Capacity - _slots.CurrentCount;
+    public int InFlight
+    {
+        get
+        {
+            if (_unbounded)
+            {
+                return 0;
+            }
+            lock (_lock)
+            {
+                return Capacity - _free;
+            }
+        }
+    }
 
     /// <summary>Operations that went through the gate since start.</summary>
     public long Passed => Interlocked.Read(ref _passed);
@@ -39,27 +61,54 @@ public sealed class StorageGate
     /// <summary>The longest backlog seen.</summary>
     public int PeakWaiting => Volatile.Read(ref _peakWaiting);
 
+    /// <summary>
+    /// Until disposed, storage operations started from this async flow wait in the admission lane,
+    /// behind the operations of calls already admitted (a new call's first record look-up and write).
+    /// </summary>
+    public static AdmissionLaneScope AdmissionLane()
+    {
+        var previous = InAdmissionLane.Value;
+        InAdmissionLane.Value = true;
+        return new AdmissionLaneScope(previous);
+    }
+
+    public readonly struct AdmissionLaneScope(bool previous) : IDisposable
+    {
+        public void Dispose() => InAdmissionLane.Value = previous;
+    }
+
     /// <summary>Runs <paramref name="operation"/> once a slot is free; the slot is held until it completes or fails.</summary>
     public async Task<T> RunAsync<T>(Func<Task<T>> operation)
     {
         ArgumentNullException.ThrowIfNull(operation);
-        if (Capacity == int.MaxValue)
+        if (_unbounded)
         {
             Interlocked.Increment(ref _passed);
             return await operation();
         }
-        if (!_slots.Wait(0))
+        Task? turn = null;
+        lock (_lock)
         {
-            var waiting = Interlocked.Increment(ref _waiting);
-            RaisePeak(waiting);
-            try
+            if (_free > 0)
             {
-                await _slots.WaitAsync();
+                _free--;
             }
-            finally
+            else
             {
-                Interlocked.Decrement(ref _waiting);
+                var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                (InAdmissionLane.Value ? _admission : _urgent).Enqueue(waiter);
+                turn = waiter.Task;
+                _waiting++;
+                if (_waiting > _peakWaiting)
+                {
+                    _peakWaiting = _waiting;
+                }
             }
+        }
+        if (turn is not null)
+        {
+            // The slot is handed over by the operation that releases it.
+            await turn;
         }
         try
         {
@@ -68,7 +117,7 @@ public sealed class StorageGate
         }
         finally
         {
-            _slots.Release();
+            Release();
         }
     }
 
@@ -80,6 +129,23 @@ public sealed class StorageGate
             await operation();
             return true;
         });
+    }
+
+    private void Release()
+    {
+        TaskCompletionSource? next;
+        lock (_lock)
+        {
+            if (_urgent.TryDequeue(out next) || _admission.TryDequeue(out next))
+            {
+                _waiting--;
+            }
+            else
+            {
+                _free++;
+            }
+        }
+        next?.SetResult();
     }
 
     private long _reads, _writes, _clears, _lookups;
@@ -109,20 +175,6 @@ public sealed class StorageGate
     {
         Count(kind);
         return RunAsync(operation);
-    }
-
-    private void RaisePeak(int waiting)
-    {
-        var peak = Volatile.Read(ref _peakWaiting);
-        while (waiting > peak)
-        {
-            var seen = Interlocked.CompareExchange(ref _peakWaiting, waiting, peak);
-            if (seen == peak)
-            {
-                return;
-            }
-            peak = seen;
-        }
     }
 }
 

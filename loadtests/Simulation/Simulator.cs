@@ -490,6 +490,8 @@ public sealed partial class Simulator : IScenarioActionHandler<SimAction>
             Priority = stream.Spec.Priority,
             RequiredSkills = stream.Spec.Skills,
             Account = stream.Spec.Account,
+            // Ids are unique to the run and each Start is sent once: no record can exist yet.
+            FreshCallId = true,
         };
         call.StartStamp = Stopwatch.GetTimestamp();
         _n.Offered++;

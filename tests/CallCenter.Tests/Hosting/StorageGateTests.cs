@@ -43,6 +43,38 @@ public sealed class StorageGateTests
     }
 
     [Fact]
+    public async Task Work_of_admitted_calls_goes_before_new_calls_waiting_in_the_admission_lane()
+    {
+        var gate = new StorageGate(1);
+        var order = new List<string>();
+        var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holding = gate.RunAsync(() => first.Task);
+        Task newCall;
+        using (StorageGate.AdmissionLane())
+        {
+            newCall = gate.RunAsync(() => Record(order, "new call"));
+        }
+        var admitted = gate.RunAsync(() => Record(order, "admitted call"));
+        Assert.Equal(2, gate.Waiting);
+
+        first.SetResult();
+        await Task.WhenAll(holding, newCall, admitted);
+
+        Assert.Equal(["admitted call", "new call"], order);
+        Assert.Equal(0, gate.Waiting);
+        Assert.Equal(0, gate.InFlight);
+    }
+
+    private static Task Record(List<string> order, string what)
+    {
+        lock (order)
+        {
+            order.Add(what);
+        }
+        return Task.CompletedTask;
+    }
+
+    [Fact]
     public void A_gate_needs_at_least_one_slot()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new StorageGate(0));
