@@ -20,9 +20,6 @@ public sealed record BenchFigures(
     double BytesAllocatedPerCall,
     double BytesPerLiveCall)
 {
-    /// <summary>Calls refused at the door by admission control (not lost).</summary>
-    public long Refused { get; init; }
-
     public static BenchFigures From(PingFigures? ping, SimulationResult flow, LiveCallFigures? live)
     {
         var pingRate = ping?.MessagesPerSecond ?? 0;
@@ -34,9 +31,6 @@ public sealed record BenchFigures(
             flow.ArrivalPhase?.EndedPerWallSecond ?? 0,
             new DecisionLatencyFigures(flow.DecisionLatencyMs.P50, flow.DecisionLatencyMs.P99, flow.DecisionLatencyMs.P999),
             flow.Offered > 0 ? flow.AllocatedBytes / (double)flow.Offered : 0,
-            live?.BytesPerLiveCall ?? 0)
-        {
-            Refused = flow.Refused,
-        };
+            live?.BytesPerLiveCall ?? 0);
     }
 }
