@@ -33,6 +33,9 @@ public static class GrainFactoryExtensions
     public static Acd.IQueueGrain GetQueue(this IGrainFactory factory, string queueId) =>
         factory.GetGrain<Acd.IQueueGrain>(GrainKeys.Queue(queueId));
 
+    /// <summary>The admission door of the silo the asker is connected to (a stateless worker).</summary>
+    public static Calls.ICallAdmissionGrain GetCallAdmission(this IGrainFactory factory) => factory.GetGrain<Calls.ICallAdmissionGrain>(0);
+
     public static Calls.ICallGrain GetCall(this IGrainFactory factory, string callId) =>
         factory.GetGrain<Calls.ICallGrain>(GrainKeys.Call(callId));
 

@@ -29,6 +29,8 @@ public static class SiloHostExtensions
         // The earlier name of a --clock-start without --clock-started-at (the scale command used it).
         ["--clock-epoch"] = $"{SiloOptions.Section}:ClockStart",
         ["--cluster-id"] = $"{SiloOptions.Section}:ClusterId",
+        ["--parent-pid"] = $"{SiloOptions.Section}:ParentProcessId",
+        ["--storage-concurrency"] = $"{SiloOptions.Section}:StorageConcurrency",
         ["--service-id"] = $"{SiloOptions.Section}:ServiceId",
         ["--silo-port"] = $"{SiloOptions.Section}:SiloPort",
         ["--gateway-port"] = $"{SiloOptions.Section}:GatewayPort",
@@ -82,6 +84,11 @@ public static class SiloHostExtensions
             });
             builder.Services.AddPostgresTicketArchive(connectionString);
         }
+        if (silo.ParentProcessId is { } parent)
+        {
+            builder.Services.AddHostedService(sp => new Hosting.ParentProcessWatch(parent,
+                sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<ILogger<Hosting.ParentProcessWatch>>()));
+        }
         builder.UseOrleans(orleans =>
         {
             if (silo.UsesPostgres)
@@ -92,7 +99,7 @@ public static class SiloHostExtensions
                     o.ServiceId = silo.ServiceId;
                 });
                 orleans.ConfigureEndpoints(IPAddress.Parse(silo.AdvertisedAddress), silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: false);
-                orleans.UsePostgres(silo.ConnectionString!);
+                orleans.UsePostgres(silo.ConnectionString!, silo.StorageConcurrency);
                 orleans.Configure<ClusterMembershipOptions>(o =>
                 {
                     o.ProbeTimeout = TimeSpan.FromSeconds(silo.ProbeTimeoutSeconds);

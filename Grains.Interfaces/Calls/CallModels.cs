@@ -59,6 +59,12 @@ public sealed record CallArrival
     [Id(5)] public string? Account { get; init; }
     /// <summary>Data collected before the queue (IVR digits, account...), shown on the agent's screen.</summary>
     [Id(6)] public ImmutableDictionary<string, string> AttachedData { get; init; } = ImmutableDictionary<string, string>.Empty;
+    /// <summary>
+    /// The sender made this call id for this very Start and has never sent it before, so the call
+    /// cannot have ended already: the call grain skips asking the record table (a database round
+    /// trip per call). A Start that may repeat an earlier one (a retry) must leave it false.
+    /// </summary>
+    [Id(7)] public bool FreshCallId { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("calls.start-result")]
@@ -66,7 +72,11 @@ public sealed record CallStartResult(
     [property: Id(0)] bool Accepted,
     [property: Id(1)] string? QueueId,
     [property: Id(2)] string? Region,
-    [property: Id(3)] string? Error);
+    [property: Id(3)] string? Error,
+    // Refused at the door (admission control, call gapping): the call never entered, so it has no
+    // outcome and no record; the caller may try again after RetryAfterSeconds.
+    [property: Id(4)] bool Refused = false,
+    [property: Id(5)] int RetryAfterSeconds = 0);
 
 /// <summary>The one record written for every call when it reaches its terminal outcome.</summary>
 [GenerateSerializer, Immutable, Alias("calls.cdr")]

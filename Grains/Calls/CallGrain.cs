@@ -55,7 +55,9 @@ public sealed class CallGrain(
     ICallRecordLookup recordLookup,
     Customers.CallerRecognition callers,
     Tickets.ICallbackTicketIntake callbackTickets,
-    ILogger<CallGrain> logger) : Grain, ICallGrain
+    CallAdmission admission,
+    StorageGate storageGate,
+    ILogger<CallGrain> logger) : Grain, ICallGrain, IIncomingGrainCallFilter
 {
     /// <summary>Tries to enqueue before leaving a call to its keep-alives (a queue whose silo just died is re-activating).</summary>
     private static readonly TimeSpan[] EnqueueRetryDelays = [TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
@@ -88,6 +90,10 @@ public sealed class CallGrain(
     private IGrainTimer? _surveyTimeout;
     private string? _recordingPath;
     private bool _stateKnown = true;
+    /// <summary>Activated, stored state not read yet (it is read before the first message, see <see cref="Invoke"/>).</summary>
+    private bool _resumePending;
+    /// <summary>Counted among the silo's live calls by <see cref="CallAdmission"/> until it ends.</summary>
+    private bool _countedLive;
     private CallHandling _handling = new();
     /// <summary>The ring of a blind transfer to an agent (CTI-2); the call is Offered and in no queue meanwhile.</summary>
     private Offer? _transferOffer;
@@ -110,12 +116,34 @@ public sealed class CallGrain(
     private string CallId => GrainKeys.IdOf(this.GetPrimaryKeyString(), GrainKeys.CallPrefix);
     private DateTimeOffset Now => clock.Now;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         stored = new LazyState<StoredCall>(
             durable.Enabled ? ServiceProvider.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(CallCenterSiloExtensions.StorageName) : null,
             "call", this.GetGrainId());
-        await TryResumeAsync();
+        _resumePending = durable.Enabled;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The stored state is read before the first message is handled (as if at activation), except
+    /// when that message is the Start of a fresh call id: nothing can be stored for a call nobody
+    /// has started yet, and a call refused at the door must not cost a database round trip.
+    /// </summary>
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        if (_resumePending)
+        {
+            _resumePending = false;
+            var freshStart = context.InterfaceMethod?.Name == nameof(ICallGrain.Start)
+                && context.Request.GetArgumentCount() > 0
+                && context.Request.GetArgument(0) is CallArrival { FreshCallId: true };
+            if (!freshStart)
+            {
+                await TryResumeAsync();
+            }
+        }
+        await context.Invoke();
     }
 
     /// <summary>
@@ -135,7 +163,7 @@ public sealed class CallGrain(
         {
             return true;
         }
-        if (await recordLookup.HasRecordAsync(CallId) == true)
+        if (await HasRecordAsync() == true)
         {
             // It ended and its record is written; only the stored state outlived it.
             logger.LogInformation("Call {CallId} has a record already; deleting its leftover stored state", CallId);
@@ -173,6 +201,11 @@ public sealed class CallGrain(
         {
             _holdStartedAt = Now;
         }
+        if (!_countedLive)
+        {
+            _countedLive = true;
+            admission.CallResumed();
+        }
         logger.LogInformation("Call {CallId} resumed after a failure in state {State} (queue {QueueId}, agent {AgentId})", CallId, _state, _queueId, _agentId);
         if (_state == CallState.Queued)
         {
@@ -197,7 +230,16 @@ public sealed class CallGrain(
         {
             throw new ArgumentException($"Invalid call arrival: {error}", nameof(arrival));
         }
-        if (durable.Enabled && await recordLookup.HasRecordAsync(CallId) == true)
+        if (admission.TryAdmit() is { } refusal)
+        {
+            // Call gapping: refused before it costs a queue, an agent or a database round trip. Not
+            // remembered: the same call may try again later, to a fresh activation.
+            logger.LogDebug("Call {CallId} refused at the door: {Reason}", CallId, refusal);
+            DeactivateOnIdle();
+            return new CallStartResult(false, null, null, refusal, Refused: true, RetryAfterSeconds: admission.RetryAfterSeconds);
+        }
+        _countedLive = true;
+        if (durable.Enabled && !arrival.FreshCallId && await NewCallHasRecordAsync() == true)
         {
             // A start retried (or delivered late) after the call ended and its state was deleted:
             // the call already has its one outcome; it must not be routed a second time.
@@ -241,7 +283,7 @@ public sealed class CallGrain(
         {
             throw new ArgumentException($"Invalid call arrival: {error}", nameof(arrival));
         }
-        if (_startResult is not null || _state != CallState.New || (durable.Enabled && await recordLookup.HasRecordAsync(CallId) == true))
+        if (_startResult is not null || _state != CallState.New || (durable.Enabled && await HasRecordAsync() == true))
         {
             return false;
         }
@@ -924,8 +966,14 @@ public sealed class CallGrain(
             _path.Add(target);
             _queueId = target;
             Move(CallState.Queued);
-            // Stored before the queue knows the call, so a crash from here on resumes it.
-            var isStored = await Store();
+            // Stored before the queue knows the call, so a crash from here on resumes it. A new
+            // call's first write waits behind the work of the calls already admitted.
+            Task<bool> storing;
+            using (_path.Count == 1 && _state == CallState.Queued && _firstOfferedAt is null ? StorageGate.AdmissionLane() : default(StorageGate.AdmissionLaneScope?))
+            {
+                storing = Store();
+            }
+            var isStored = await storing;
             var result = await EnqueueWithRetries(target, isStored);
             _queueCheckedAt = Now;
             if (result is null)
@@ -1121,6 +1169,11 @@ public sealed class CallGrain(
         };
         _surveyTimeout?.Dispose();
         _surveyTimeout = null;
+        if (_countedLive)
+        {
+            _countedLive = false;
+            admission.CallLeft();
+        }
         await records.WriteAsync(_record);
         // One timestamp for both sides, so the record never ends after the agent's next call starts.
         foreach (var agentId in release ?? [])
@@ -1151,6 +1204,17 @@ public sealed class CallGrain(
             DeactivateOnIdle();
         }
     }
+
+    /// <summary>The record look-up is a database round trip too: it takes its turn at the storage gate.</summary>
+    private Task<bool?> NewCallHasRecordAsync()
+    {
+        using (StorageGate.AdmissionLane())
+        {
+            return HasRecordAsync();
+        }
+    }
+
+    private Task<bool?> HasRecordAsync() => storageGate.RunAsync(StorageOperation.Lookup, () => recordLookup.HasRecordAsync(CallId).AsTask());
 
     private string? Validate(CallArrival arrival)
     {

@@ -31,6 +31,10 @@ public static class CallCenterSiloExtensions
             silo.Services.AddOptions<Orleans.Configuration.MemoryGrainStorageOptions>(StorageName)
                 .Configure<Orleans.Serialization.Serializer>((options, serializer) => options.GrainStorageSerializer = new Orleans.Storage.OrleansGrainStorageSerializer(serializer));
         }
+        silo.Services.TryAddSingleton(StorageGate.Unbounded());
+        silo.Services.AddOptions<CallAdmissionOptions>().BindConfiguration(CallAdmissionOptions.Section).ValidateOnStart();
+        silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<CallAdmissionOptions>, CallAdmissionOptionsValidator>());
+        silo.Services.TryAddSingleton<CallAdmission>();
         silo.Services.TryAddSingleton(Time.CallCenterClock.System);
         silo.Services.TryAddSingleton<InMemoryCallDetailRecordSink>();
         silo.Services.TryAddSingleton<ICallDetailRecordSink>(sp => sp.GetRequiredService<InMemoryCallDetailRecordSink>());

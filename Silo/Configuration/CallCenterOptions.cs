@@ -37,6 +37,15 @@ public sealed class SiloOptions
     /// <summary>How long a grain call waits for its answer. Calls to a silo that has just died fail after this, so it bounds how long an agent or a call stays stuck.</summary>
     public double ResponseTimeoutSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// A process this silo lives for (a load-test harness): when it is gone, the silo stops itself,
+    /// so that a harness killed without its finally blocks leaves no silo running.
+    /// </summary>
+    public int? ParentProcessId { get; set; }
+
+    /// <summary>Grain storage operations this silo runs at once on PostgreSQL; 0 sizes it from the connection pool (see PostgresStorageExtensions.DefaultStorageConcurrency).</summary>
+    public int StorageConcurrency { get; set; }
+
     public bool UsesPostgres => string.Equals(Storage, "postgres", StringComparison.OrdinalIgnoreCase);
 }
 
@@ -77,6 +86,8 @@ public sealed class CallCenterOptionsValidator : IValidateOptions<SiloOptions>, 
         if (o.ClockStart is null && o.ClockStartedAt is not null) errors.Add($"{SiloOptions.Section}:ClockStartedAt needs ClockStart (--clock-start): the reading at that instant");
         if (!(o.ProbeTimeoutSeconds is >= 0.5 and <= 60)) errors.Add($"{SiloOptions.Section}:ProbeTimeoutSeconds must be between 0.5 and 60");
         if (o.MissedProbesLimit is < 1 or > 10) errors.Add($"{SiloOptions.Section}:MissedProbesLimit must be between 1 and 10");
+        if (o.StorageConcurrency < 0) errors.Add($"{SiloOptions.Section}:StorageConcurrency must be 0 (from the pool size) or positive, not {o.StorageConcurrency}");
+        if (o.ParentProcessId is < 1) errors.Add($"{SiloOptions.Section}:ParentProcessId must be a process id (a positive number), not {o.ParentProcessId}");
         if (!(o.ResponseTimeoutSeconds is >= 1 and <= 300)) errors.Add($"{SiloOptions.Section}:ResponseTimeoutSeconds must be between 1 and 300");
         if (!StorageKinds.Contains(o.Storage, StringComparer.OrdinalIgnoreCase))
             errors.Add($"{SiloOptions.Section}:Storage '{o.Storage}' is not supported; expected one of: {string.Join(", ", StorageKinds)}");

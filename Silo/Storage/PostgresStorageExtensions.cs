@@ -21,10 +21,17 @@ public static class PostgresStorageExtensions
     /// Grain state is written with the Orleans serializer (the [GenerateSerializer]/[Id] contract of
     /// the state classes), not JSON.
     /// </summary>
-    public static ISiloBuilder UsePostgres(this ISiloBuilder silo, string connectionString)
+    /// <param name="storageConcurrency">
+    /// Grain storage operations this silo runs at once (<see cref="StorageGate"/>); the rest queue in
+    /// memory. 0 (the default) sizes it from the connection string: <see cref="DefaultStorageConcurrency"/>.
+    /// </param>
+    public static ISiloBuilder UsePostgres(this ISiloBuilder silo, string connectionString, int storageConcurrency = 0)
     {
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        ArgumentOutOfRangeException.ThrowIfNegative(storageConcurrency);
+        var gate = new StorageGate(storageConcurrency > 0 ? storageConcurrency : DefaultStorageConcurrency(connectionString));
+        silo.Services.AddSingleton(gate);
 
         silo.UseAdoNetClustering((AdoNetClusteringSiloOptions options) =>
         {
@@ -42,6 +49,10 @@ public static class PostgresStorageExtensions
         });
         silo.Services.AddOptions<AdoNetGrainStorageOptions>(CallCenterSiloExtensions.StorageName)
             .Configure<Serializer>((options, serializer) => options.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
+        // The last keyed registration wins: the same provider, behind the gate. Its life-cycle
+        // participant (registered by AddAdoNetGrainStorage) resolves this one and is forwarded.
+        silo.Services.AddKeyedSingleton<IGrainStorage>(CallCenterSiloExtensions.StorageName, (sp, _) =>
+            new GatedGrainStorage(AdoNetGrainStorageFactory.Create(sp, CallCenterSiloExtensions.StorageName), sp.GetRequiredService<StorageGate>()));
 
         silo.UseAdoNetReminderService((AdoNetReminderTableOptions options) =>
         {
@@ -49,6 +60,17 @@ public static class PostgresStorageExtensions
             options.ConnectionString = connectionString;
         });
         return silo;
+    }
+
+    /// <summary>
+    /// Storage operations in flight per silo when not configured: the pool's size less room for the
+    /// history writer, record look-ups, membership and reminders (8 connections), and at most 32 —
+    /// beyond a few dozen concurrent statements PostgreSQL only queues them itself, on its own cores.
+    /// </summary>
+    public static int DefaultStorageConcurrency(string connectionString)
+    {
+        var pool = new Npgsql.NpgsqlConnectionStringBuilder(connectionString).MaxPoolSize;
+        return Math.Clamp(pool - 8, 1, 32);
     }
 
     /// <summary>

@@ -229,6 +229,14 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
             _sip.Reject(488, "Not Acceptable Here (an SDP offer is required)");
             return false;
         }
+        if (await AdmissionAsync() is { Open: false } shut)
+        {
+            // Call gapping: refused before it is answered, so the caller's network may retry later
+            // or elsewhere; the calls already admitted keep the cluster's capacity.
+            _logger.LogInformation("Call {CallId} refused at the door: {Reason}", CallId, shut.Reason);
+            _sip.Reject(503, "Service Unavailable (overloaded)", shut.RetryAfterSeconds);
+            return false;
+        }
         try
         {
             _leg = _control.Media.CreateLeg($"caller-{CallId}");
@@ -268,6 +276,20 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
         _mediaHost = _control.Grains.CreateObjectReference<ICallMediaHost>(this);
         Phase = CallerPhase.Ivr;
         return true;
+    }
+
+    /// <summary>The cluster's door (admission control); open when it cannot be asked, as before admission control existed.</summary>
+    private async Task<AdmissionAnswer?> AdmissionAsync()
+    {
+        try
+        {
+            return await _control.Grains.GetCallAdmission().Check();
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException)
+        {
+            _logger.LogWarning(ex, "Call {CallId}: admission control could not be asked; the call is let in", CallId);
+            return null;
+        }
     }
 
     private IvrRunner Runner() => new(_leg!, _control.Prompts, _control.PromptCache, _control.Lookup, _control.Time, _logger);

@@ -135,14 +135,19 @@ public sealed class IncomingCall : SipCall
     }
 
     /// <summary>Refuses the call with a final status between 300 and 699 (e.g. 486 Busy Here, 480, 603).</summary>
-    public void Reject(int status, string reason)
+    /// <param name="retryAfterSeconds">Adds Retry-After (RFC 3261 §20.33): when the caller may try again, e.g. with a 503 under overload.</param>
+    public void Reject(int status, string reason, int? retryAfterSeconds = null)
     {
         if (status is < 300 or > SipStatusCodes.Maximum)
         {
             throw new ArgumentOutOfRangeException(nameof(status), status, "A rejection needs a status from 300 to 699.");
         }
+        if (retryAfterSeconds is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(retryAfterSeconds), retryAfterSeconds, "Retry-After is a number of seconds, not negative.");
+        }
 
-        if (SendFailure(status, reason))
+        if (SendFailure(status, reason, retryAfterSeconds))
         {
             End(SipCallEndReason.Rejected, status);
         }
@@ -211,7 +216,7 @@ public sealed class IncomingCall : SipCall
     }
 
     /// <summary>Sends a final failure to the INVITE if it is still pending; false when it was not.</summary>
-    private bool SendFailure(int status, string? reason)
+    private bool SendFailure(int status, string? reason, int? retryAfterSeconds = null)
     {
         lock (Gate)
         {
@@ -222,7 +227,12 @@ public sealed class IncomingCall : SipCall
 
             try
             {
-                _transaction.SendResponse(Agent.CountedResponse(_transaction, status, reason));
+                var response = Agent.CountedResponse(_transaction, status, reason);
+                if (retryAfterSeconds is { } seconds)
+                {
+                    response.Headers.Add(SipHeaderNames.RetryAfter, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+                _transaction.SendResponse(response);
             }
             catch (SipTransactionStateException)
             {

@@ -105,7 +105,12 @@ public static class Benchmark
                 var perSecond = r.ArrivalPhase?.EndedPerWallSecond ?? 0;
                 figures.Add((storage, perSecond));
                 Console.Out.WriteLine(string.Create(c,
-                    $"{storage}: {perSecond:0.0} calls ended per wall-second while calls arrived; {r.CallsPerWallSecond:0.0} with the drain; decision p50 {r.DecisionLatencyMs.P50:0.###} ms p99 {r.DecisionLatencyMs.P99:0.###} ms; lost {r.Lost}"));
+                    $"{storage}: {perSecond:0.0} calls ended per wall-second while calls arrived; {r.CallsPerWallSecond:0.0} with the drain; decision p50 {r.DecisionLatencyMs.P50:0.###} ms p99 {r.DecisionLatencyMs.P99:0.###} ms; lost {r.Lost}; refused {r.Refused}"));
+                if (r.Storage is { } st)
+                {
+                    Console.Out.WriteLine(string.Create(c,
+                        $"{storage} storage: {st.Reads} reads, {st.Writes} writes, {st.Clears} clears, {st.Lookups} record look-ups = {st.OperationsPerCall:0.00} per call; gate {st.GateCapacity}, peak backlog {st.PeakBacklog}"));
+                }
                 runs.Add(new { storage, callsPerWallSecond = perSecond, callsPerWallSecondWithDrain = r.CallsPerWallSecond, decisionLatencyMs = r.DecisionLatencyMs, result = r });
             }
             finally

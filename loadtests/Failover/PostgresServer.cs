@@ -42,6 +42,35 @@ public sealed class PostgresServer(string script, string dataDirectory) : IAsync
         ConnectionString = output.Trim().Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()?.Trim()
             ?? throw new FailoverSetupException("scripts/pg.sh start printed no connection string");
         Port = new NpgsqlConnectionStringBuilder(ConnectionString).Port;
+        StartWatchdog();
+    }
+
+    /// <summary>
+    /// A detached shell (its own session, so a signal to this process group does not reach it) that
+    /// stops the server once this process has gone while the server still runs: a harness killed
+    /// before its finally blocks ran (SIGKILL, a crash) leaves no PostgreSQL behind. It ends by
+    /// itself when the data folder is deleted; a server stopped normally is left alone.
+    /// </summary>
+    private void StartWatchdog()
+    {
+        const string Watch = """
+            exec </dev/null >/dev/null 2>&1
+            while kill -0 "$1" 2>/dev/null && [ -d "$2" ]; do sleep 1; done
+            if [ -e "$2/postmaster.pid" ]; then bash "$3" stop "$2"; fi
+            """;
+        var start = new ProcessStartInfo("setsid") { UseShellExecute = false };
+        foreach (var arg in new[] { "bash", "-c", Watch, "pg-watchdog", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), DataDirectory, script })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        try
+        {
+            using var watchdog = Process.Start(start);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // No setsid here: the finally blocks still stop the server; only a killed harness would leave it.
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken = default)

@@ -53,6 +53,8 @@ public sealed class SiloProcess : IAsyncDisposable
             "--summary-seconds", "0",
             // Records buffered while PostgreSQL is down stay in the run's folder.
             "--history-spill-folder", Path.Combine(launch.LogDirectory, $"spill-{index}"),
+            // The silo stops itself if this process dies without stopping it (SIGKILL, a crash).
+            "--parent-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
             .. extraArgs ?? [],
             .. launch.ExtraArguments ?? [],
         ]);

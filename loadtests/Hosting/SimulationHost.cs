@@ -43,6 +43,9 @@ public sealed class SimulationHost : IAsyncDisposable
     /// <summary>The silo's record sink; null when joined to a cluster whose sink this process cannot see.</summary>
     public CountingCallDetailRecordSink? Sink { get; }
 
+    /// <summary>The in-process silo's storage gate (it counts the database operations); null when joined.</summary>
+    public StorageGate? StorageGate => _host?.Services.GetService<StorageGate>();
+
     public string Description { get; }
 
     /// <summary>Grain calls the in-process silo received (null when joined to a cluster).</summary>
@@ -58,7 +61,9 @@ public sealed class SimulationHost : IAsyncDisposable
     /// storage and reminders, durable call and agent state, the history writer behind the
     /// counting sink); otherwise memory storage.
     /// </param>
-    public static async Task<SimulationHost> StartInProcessAsync(ScaledTimeProvider clock, CancellationToken cancellationToken = default, string? postgres = null)
+    /// <param name="admission">Admission control settings for the silo; null keeps the configured ones.</param>
+    public static async Task<SimulationHost> StartInProcessAsync(ScaledTimeProvider clock, CancellationToken cancellationToken = default, string? postgres = null,
+        Calls.CallAdmissionOptions? admission = null)
     {
         var sink = new CountingCallDetailRecordSink();
         var grainCalls = new GrainCallCounter();
@@ -91,6 +96,15 @@ public sealed class SimulationHost : IAsyncDisposable
             silo.Services.AddSingleton(new CallCenterClock(clock));
             silo.Services.AddSingleton<ICallDetailRecordSink>(sink);
             silo.AddCallCenter(memoryStorage: postgres is null);
+            if (admission is not null)
+            {
+                silo.Services.Configure<Calls.CallAdmissionOptions>(o =>
+                {
+                    o.MaxLiveCalls = admission.MaxLiveCalls;
+                    o.MaxStorageBacklog = admission.MaxStorageBacklog;
+                    o.RetryAfterSeconds = admission.RetryAfterSeconds;
+                });
+            }
             silo.AddIncomingGrainCallFilter(grainCalls);
         });
         var host = builder.Build();

@@ -27,6 +27,10 @@ public sealed record SimulationResult
     public long Overflowed { get; init; }
     public required SortedDictionary<string, long> OtherOutcomes { get; init; }
     public long Lost { get; init; }
+    /// <summary>Calls refused at the door by admission control (call gapping): counted in offered, never entered, not lost.</summary>
+    public long Refused { get; init; }
+    /// <summary>Database operations of the in-process silo on PostgreSQL (null on memory or when joined).</summary>
+    public StorageFigures? Storage { get; init; }
     public long InvariantViolations { get; init; }
     public required IReadOnlyList<string> InvariantDetails { get; init; }
     public long CdrRecords { get; init; }
@@ -79,6 +83,8 @@ public sealed record QueueResult
     public long Overflowed { get; init; }
     public long OtherOutcomes { get; init; }
     public long Lost { get; init; }
+    /// <summary>Calls refused at the door by admission control.</summary>
+    public long Refused { get; init; }
     public long AnsweredWithinServiceLevel { get; init; }
     /// <summary>Answered within the threshold / (answered + abandoned after it); 1 when nothing counts (as PeriodCounters).</summary>
     public double ServiceLevel { get; init; }
@@ -169,3 +175,9 @@ public readonly record struct GcFigures(int Gen0, int Gen1, int Gen2, double Pau
     public static GcFigures operator -(GcFigures a, GcFigures b) =>
         new(a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2, Math.Round(a.PauseMs - b.PauseMs, 1));
 }
+
+/// <summary>
+/// What the run cost the database through the silo's storage gate: grain state reads, writes and
+/// clears, call-record look-ups, their total per admitted call, the gate's size and longest backlog.
+/// </summary>
+public sealed record StorageFigures(long Reads, long Writes, long Clears, long Lookups, double OperationsPerCall, int GateCapacity, int PeakBacklog);

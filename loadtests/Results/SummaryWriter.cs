@@ -10,7 +10,7 @@ public static class SummaryWriter
         var c = CultureInfo.InvariantCulture;
         o.WriteLine(string.Create(c, $"{r.ScenarioName ?? r.Scenario ?? "scenario"}: {r.ScenarioSeconds:0} scenario s in {r.WallSeconds:0.0} wall s (speed {r.Speed:0.###}, {r.Mode}); {r.Offered} calls, {r.CallsPerWallSecond:0.0} calls/wall-s; finished: {r.FinishReason}"));
         var others = string.Join(" ", r.OtherOutcomes.Where(x => x.Value > 0).Select(x => $"{x.Key}={x.Value}"));
-        o.WriteLine(string.Create(c, $"answered {r.Answered}  abandoned {r.Abandoned}  overflowed {r.Overflowed}  other {(others.Length > 0 ? others : "0")}  lost {r.Lost}  invariant violations {r.InvariantViolations}  duplicate records {r.DuplicateCdrs}  grain call errors {r.GrainCallErrors}"));
+        o.WriteLine(string.Create(c, $"answered {r.Answered}  abandoned {r.Abandoned}  overflowed {r.Overflowed}  other {(others.Length > 0 ? others : "0")}  lost {r.Lost}  refused {r.Refused}  invariant violations {r.InvariantViolations}  duplicate records {r.DuplicateCdrs}  grain call errors {r.GrainCallErrors}"));
         var d = r.DecisionLatencyMs;
         o.WriteLine(string.Create(c, $"routing decision latency ms: p50 {d.P50:0.###}  p90 {d.P90:0.###}  p99 {d.P99:0.###}  p999 {d.P999:0.###}  max {d.Max:0.###}  (n={d.Samples})"));
         o.WriteLine(string.Create(c, $"{"queue",-16} {"offered",8} {"answered",8} {"abandon",8} {"ovflow",7} {"SL",6} {"ASA s",8} {"AHT s",8}  wait p50/p90/p99 s"));

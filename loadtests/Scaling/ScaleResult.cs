@@ -22,6 +22,9 @@ public sealed record ScaleStep(
     string FinishReason,
     string WorkDirectory)
 {
+    /// <summary>Calls refused at the door by the silos' admission control (counted in offered; not lost).</summary>
+    public long Refused { get; init; }
+
     /// <summary>This step's calls per second over the first step's.</summary>
     public double? SpeedUp { get; init; }
 
@@ -43,17 +46,19 @@ public sealed record ScaleResult(
 
     public long Lost => Steps.Sum(s => s.Lost);
 
+    public long Refused => Steps.Sum(s => s.Refused);
+
     public string ToJson() => JsonSerializer.Serialize(this, FailoverResult.JsonOptions);
 
     public void WriteSummary(TextWriter o)
     {
         var c = CultureInfo.InvariantCulture;
         o.WriteLine(string.Create(c, $"{Scenario} at speed {Speed:0.###} on {ProcessorCount} cores ({Storage}):"));
-        o.WriteLine("silos  offered    lost  calls/s  ended/s(arr)  p50 ms  p99 ms  speed-up  finished");
+        o.WriteLine("silos  offered    lost  refused  calls/s  ended/s(arr)  p50 ms  p99 ms  speed-up  finished");
         foreach (var s in Steps)
         {
             o.WriteLine(string.Create(c,
-                $"{s.Silos,5}  {s.Offered,7}  {s.Lost,6}  {s.CallsPerSecond,7:0.0}  {s.EndedPerSecondWhileArriving,12:0.0}  {s.DecisionLatencyP50Ms,6:0.0}  {s.DecisionLatencyP99Ms,6:0.0}  {s.SpeedUp,8:0.00}  {s.FinishReason}"));
+                $"{s.Silos,5}  {s.Offered,7}  {s.Lost,6}  {s.Refused,7}  {s.CallsPerSecond,7:0.0}  {s.EndedPerSecondWhileArriving,12:0.0}  {s.DecisionLatencyP50Ms,6:0.0}  {s.DecisionLatencyP99Ms,6:0.0}  {s.SpeedUp,8:0.00}  {s.FinishReason}"));
         }
     }
 }

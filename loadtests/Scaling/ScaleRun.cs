@@ -51,7 +51,7 @@ public static class ScaleRun
             var step = await RunSizeAsync(scenario, options, size, speed, arrivalSeconds, siloDll, root, Path.Combine(work, $"silos-{size}"), progress, cancellationToken);
             steps.Add(steps.Count == 0 ? step : step with { SpeedUp = Ratio(step.CallsPerSecond, steps[0].CallsPerSecond) });
             progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"[scale] {size} silo(s): {step.Offered} calls, {step.CallsPerSecond:0.0} calls/s, decision p50 {step.DecisionLatencyP50Ms:0.0} ms p99 {step.DecisionLatencyP99Ms:0.0} ms, lost {step.Lost}"));
+                $"[scale] {size} silo(s): {step.Offered} calls, {step.CallsPerSecond:0.0} calls/s, decision p50 {step.DecisionLatencyP50Ms:0.0} ms p99 {step.DecisionLatencyP99Ms:0.0} ms, lost {step.Lost}, refused {step.Refused}"));
         }
         if (steps.Count > 0)
         {
@@ -111,6 +111,7 @@ public static class ScaleRun
                 r.DecisionLatencyMs.P50, r.DecisionLatencyMs.P99, r.FinishReason, work)
             {
                 InvariantDetails = [.. r.InvariantDetails.Take(10)],
+                Refused = r.Refused,
             };
         }
         finally

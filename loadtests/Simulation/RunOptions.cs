@@ -33,6 +33,8 @@ public sealed record RunOptions
     public bool KeepCallSamples { get; init; }
     /// <summary>In-process silo on PostgreSQL (grain storage, clustering, history) instead of memory storage.</summary>
     public string? PostgresConnectionString { get; init; }
+    /// <summary>Admission control of the in-process silo (call gapping); null keeps its configuration ("CallCenter:Acd:Admission", environment included).</summary>
+    public Calls.CallAdmissionOptions? Admission { get; init; }
     /// <summary>The scenario file, for the result.</summary>
     public string? ScenarioPath { get; init; }
 }

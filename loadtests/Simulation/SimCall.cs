@@ -19,6 +19,8 @@ public struct SimCall
     public short EntryRingQueue;
     public bool StartReturned;
     public bool Accepted;
+    /// <summary>Refused at the door by admission control: it has no outcome and no record, and is not lost.</summary>
+    public bool Refused;
     public bool CallerHangupIssued;
     /// <summary>Still in progress when the drain limit ended the run (then hung up to free its agent).</summary>
     public bool CutOff;

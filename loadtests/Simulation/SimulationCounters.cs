@@ -10,6 +10,8 @@ internal sealed class SimulationCounters
     public long OtherOutcomes;
     public long Overflowed;
     public long RejectedAtStart;
+    /// <summary>Calls refused at the door (admission control): never entered, so neither ended nor lost.</summary>
+    public long Refused;
     public long Rings;
     public long RingsOnEntry;
     public long RingsLeftUnanswered;

@@ -1,3 +1,4 @@
+using CallCenter.LoadTests.Results;
 using CallCenter.LoadTests.Hosting;
 using CallCenter.LoadTests.Scenarios;
 using CallCenter.Time;
@@ -55,7 +56,7 @@ public static class SimulationRunner
 
         var host = options.Client is { } client ? SimulationHost.Borrow(client, "client of a cluster of silo processes")
             : options.Join is { } gateway ? await SimulationHost.JoinAsync(gateway, cancellationToken)
-            : await SimulationHost.StartInProcessAsync(clock, cancellationToken, options.PostgresConnectionString);
+            : await SimulationHost.StartInProcessAsync(clock, cancellationToken, options.PostgresConnectionString, options.Admission);
         await using (host)
         {
             progress.WriteLine($"[sim] {host.Description}");
@@ -68,7 +69,21 @@ public static class SimulationRunner
                 await before(host, cancellationToken);
             }
             var simulator = new Simulator(plan, host.Grains, clock, options, host.Sink, progress, host.GrainCalls);
+            var gate = options.PostgresConnectionString is not null ? host.StorageGate : null;
+            var operationsBefore = gate?.Operations ?? default;
             var report = await simulator.RunAsync(cancellationToken);
+            if (gate is not null)
+            {
+                var used = gate.Operations - operationsBefore;
+                var calls = Math.Max(1, report.Result.Offered - report.Result.Refused);
+                report = report with
+                {
+                    Result = report.Result with
+                    {
+                        Storage = new StorageFigures(used.Reads, used.Writes, used.Clears, used.Lookups, Math.Round(used.Total / (double)calls, 2), gate.Capacity, gate.PeakWaiting),
+                    },
+                };
+            }
             if (hooks?.After is { } after)
             {
                 await after(host, cancellationToken);

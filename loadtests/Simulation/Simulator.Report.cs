@@ -15,6 +15,11 @@ public sealed partial class Simulator
         for (var i = 0; i < _calls.Count; i++)
         {
             ref var call = ref _calls[i];
+            if (call.Refused && !call.Ended && call.SinkRecords == 0)
+            {
+                // Refused at the door: it never entered, so it has no outcome to lose.
+                continue;
+            }
             if (call.CutOff || (!call.Ended && call.SinkRecords == 0))
             {
                 lost++;
@@ -81,6 +86,7 @@ public sealed partial class Simulator
             Overflowed = _n.Overflowed,
             OtherOutcomes = otherOutcomes,
             Lost = lost,
+            Refused = _n.Refused,
             InvariantViolations = _n.InvariantViolations,
             InvariantDetails = [.. _violationDetails],
             CdrRecords = _n.Ended,
@@ -140,6 +146,11 @@ public sealed partial class Simulator
             var entry = call.Ended ? call.EntryQueue : _streams[call.Arrival].QueueIndex;
             var f = figures[entry];
             f.Offered++;
+            if (call.Refused && !call.Ended)
+            {
+                f.Refused++;
+                continue;
+            }
             if (!call.Ended)
             {
                 f.Lost++;
@@ -201,6 +212,7 @@ public sealed partial class Simulator
                 Overflowed = f.Overflowed,
                 OtherOutcomes = f.Other,
                 Lost = f.Lost,
+                Refused = f.Refused,
                 AnsweredWithinServiceLevel = f.AnsweredWithin,
                 ServiceLevel = denominator > 0 ? (double)f.AnsweredWithin / denominator : 1.0,
                 AsaSeconds = f.Answered > 0 ? f.TotalWait / f.Answered : 0,
@@ -336,6 +348,7 @@ public sealed partial class Simulator
         public long Overflowed;
         public long Other;
         public long Lost;
+        public long Refused;
         public long AnsweredWithin;
         public double TotalWait;
         public double TotalHandle;

@@ -175,7 +175,7 @@ public sealed partial class Simulator : IScenarioActionHandler<SimAction>
         }
         _gcDuringRun = GcFigures.Now() - _gcAtStart;
         _allocatedDuringRun = GC.GetTotalAllocatedBytes(precise: false) - _allocatedAtStart;
-        if (_n.Ended < _n.Offered)
+        if (_n.Ended + _n.Refused < _n.Offered)
         {
             // Cut off by the drain limit: give what is already on its way a moment to arrive,
             // count it, then hang up what is left so that no agent stays on a call.
@@ -227,7 +227,7 @@ public sealed partial class Simulator : IScenarioActionHandler<SimAction>
     private async Task InspectAgentsAsync()
     {
         var snapshots = await SnapshotAgentsAsync(Enumerable.Range(0, _agentGrains.Length));
-        var allEnded = _n.Ended >= _n.Offered;
+        var allEnded = _n.Ended + _n.Refused >= _n.Offered;
         var busy = allEnded ? Enumerable.Range(0, snapshots.Length).Where(i => IsBusy(snapshots[i])).ToList() : [];
         if (busy.Count > 0)
         {
@@ -311,7 +311,7 @@ public sealed partial class Simulator : IScenarioActionHandler<SimAction>
         for (var i = 0; i < _calls.Count; i++)
         {
             ref var call = ref _calls[i];
-            if (!call.Ended && call.SinkRecords == 0)
+            if (!call.Ended && call.SinkRecords == 0 && !call.Refused)
             {
                 // Lost to this run whatever its record says later.
                 call.CutOff = true;
@@ -490,6 +490,8 @@ public sealed partial class Simulator : IScenarioActionHandler<SimAction>
             Priority = stream.Spec.Priority,
             RequiredSkills = stream.Spec.Skills,
             Account = stream.Spec.Account,
+            // Ids are unique to the run and each Start is sent once: no record can exist yet.
+            FreshCallId = true,
         };
         call.StartStamp = Stopwatch.GetTimestamp();
         _n.Offered++;
@@ -508,6 +510,13 @@ public sealed partial class Simulator : IScenarioActionHandler<SimAction>
         ref var call = ref _calls[index];
         call.StartReturned = true;
         call.Accepted = result.Accepted;
+        if (result.Refused)
+        {
+            call.Refused = true;
+            _n.Refused++;
+            CheckDrained();
+            return;
+        }
         if (!result.Accepted)
         {
             _n.RejectedAtStart++;
@@ -863,8 +872,8 @@ public sealed partial class Simulator : IScenarioActionHandler<SimAction>
     private void CheckDrained()
     {
         if (_arrivalsStopped
-            && _n.Ended >= _n.Offered
-            && (_sink is null || _n.CallsWithSinkRecord >= _n.Offered))
+            && _n.Ended + _n.Refused >= _n.Offered
+            && (_sink is null || _n.CallsWithSinkRecord + _n.Refused >= _n.Offered))
         {
             Finish("every call ended");
         }
@@ -930,7 +939,7 @@ public sealed partial class Simulator : IScenarioActionHandler<SimAction>
     {
         var wall = Stopwatch.GetElapsedTime(_wallStart).TotalSeconds;
         var scenarioSeconds = _wallEnd != 0 ? TicksToSeconds(_endTicks - _runStart) : Now;
-        var inFlight = _n.Offered - _n.Ended;
+        var inFlight = _n.Offered - _n.Ended - _n.Refused;
         var duration = TicksToSeconds(_durationTicks);
         if (_options.ProgressBar)
         {
@@ -948,7 +957,7 @@ public sealed partial class Simulator : IScenarioActionHandler<SimAction>
             return;
         }
         _progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"[sim {wall,6:0.0}s] t={scenarioSeconds,8:0}/{duration:0}s offered={_n.Offered} answered={_n.AnswersAccepted} ended={_n.Ended} (completed={_n.Completed} abandoned={_n.Abandoned} other={_n.OtherOutcomes}) in-flight={inFlight} pending={_scheduler.Pending} calls/wall-s={(wall > 0 ? _n.Ended / wall : 0):0} violations={_n.InvariantViolations} errors={_n.GrainCallErrors}"));
+            $"[sim {wall,6:0.0}s] t={scenarioSeconds,8:0}/{duration:0}s offered={_n.Offered} refused={_n.Refused} answered={_n.AnswersAccepted} ended={_n.Ended} (completed={_n.Completed} abandoned={_n.Abandoned} other={_n.OtherOutcomes}) in-flight={inFlight} pending={_scheduler.Pending} calls/wall-s={(wall > 0 ? _n.Ended / wall : 0):0} violations={_n.InvariantViolations} errors={_n.GrainCallErrors}"));
     }
 
     // Grain calls: fired from the scheduler thread, never awaited there; results come back as events.

@@ -39,7 +39,9 @@ public sealed class StorageConcurrencyTests(PostgresFixture postgres, ITestOutpu
             }));
         try
         {
-            Assert.IsType<AdoNetGrainStorage>(silo.Services.GetRequiredKeyedService<IGrainStorage>(CallCenterSiloExtensions.StorageName));
+            // The production storage is the ADO.NET provider behind the silo's storage gate.
+            var gated = Assert.IsType<GatedGrainStorage>(silo.Services.GetRequiredKeyedService<IGrainStorage>(CallCenterSiloExtensions.StorageName));
+            Assert.IsType<AdoNetGrainStorage>(gated.Inner);
             var options = silo.Services.GetRequiredService<IOptionsMonitor<AdoNetGrainStorageOptions>>().Get(CallCenterSiloExtensions.StorageName);
             Assert.Equal(PostgresStorageExtensions.Invariant, options.Invariant);
             Assert.IsType<OrleansGrainStorageSerializer>(options.GrainStorageSerializer);

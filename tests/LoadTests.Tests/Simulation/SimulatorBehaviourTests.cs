@@ -49,6 +49,31 @@ public sealed class SimulatorBehaviourTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Calls_offered_beyond_the_admission_limit_are_refused_at_the_door_and_every_admitted_call_ends_with_one_record()
+    {
+        // Eight times what three agents can take, and a silo that holds at most four live calls.
+        var scenario = Base(duration: 200) with
+        {
+            Arrivals = [new ArrivalSpec { Queue = "q", Service = "q", RatePerSecond = 0.3, HandleSeconds = Distribution.Constant(80) }],
+        };
+
+        var report = await SimulationRunner.RunAsync(scenario,
+            new RunOptions { Admission = new CallCenter.Calls.CallAdmissionOptions { MaxLiveCalls = 4 } }, new TestOutputWriter(output));
+
+        var result = report.Result;
+        Assert.True(result.Refused > 0, "no call was refused");
+        Assert.True(result.Answered > 0, "no call was served");
+        Assert.Equal(0, result.Lost);
+        Assert.True(result.InvariantViolations == 0, string.Join("\n", result.InvariantDetails));
+        Assert.Equal(0, result.DuplicateCdrs);
+        // Every offered call was either refused (no record) or ended with exactly one record.
+        Assert.Equal(result.Offered, result.Refused + result.CdrRecords);
+        Assert.Equal(result.CdrRecords, result.SinkRecords);
+        Assert.Equal(result.Refused, result.Queues["q"].Refused);
+        Assert.Equal("every call ended", result.FinishReason);
+    }
+
+    [Fact]
     public async Task Agents_who_let_calls_ring_out_recover_and_every_call_is_still_answered()
     {
         var scenario = Base(duration: 600) with
