@@ -755,8 +755,8 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
 
     public async Task<bool> BeginHandOver(string callId, string agentId)
     {
-        AgentLine line;
-        RtpLeg leg;
+        (AgentLine Line, RtpLeg Leg)? local = null;
+        CancellationToken music;
         lock (_gate)
         {
             if (_handingOver is not null || _remoteHandOver is not null)
@@ -772,7 +772,16 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
             {
                 return false;
             }
-            if (_agent is null)
+            if (_agent is not null)
+            {
+                if (_agent.AgentId != agentId || _agentLeg is null)
+                {
+                    return false;
+                }
+                local = (_agent, _agentLeg);
+                music = default;
+            }
+            else
             {
                 // The agent's phone is not on this gateway (a desktop agent): the caller only leaves the quiet line.
                 if (_control.IsLocalAgent(agentId))
@@ -782,22 +791,22 @@ public sealed class CallerSession : ICallerSide, ICallObserver, ICallMediaHost
                 Phase = CallerPhase.Queued;
                 _remoteHandOver = agentId;
                 _waiting = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
-                _ = WaitInQueueAsync(_waiting.Token);
-                return true;
+                music = _waiting.Token;
             }
-            if (_agent.AgentId != agentId || _agentLeg is null)
-            {
-                return false;
-            }
-            (line, leg) = (_agent, _agentLeg);
         }
-        if (!await BeginTransferAsync(line))
+        if (local is not { } from)
+        {
+            // Music outside the lock (playing takes the media engine's lock).
+            _ = WaitInQueueAsync(music);
+            return true;
+        }
+        if (!await BeginTransferAsync(from.Line))
         {
             return false;
         }
         lock (_gate)
         {
-            _handingOver = (line, leg);
+            _handingOver = from;
         }
         _logger.LogInformation("Call {CallId}: agent {AgentId} hands the caller on from the desktop; the caller hears music", CallId, agentId);
         return true;
