@@ -43,6 +43,8 @@ public sealed class TicketFormTests : BunitContext, IAsyncLifetime
     {
         var call = new CallLink("c-42", "/var/recordings/c-42.wav", ImmutableDictionary<string, string>.Empty.Add("account", "88001234"));
         var form = Render<TicketForm>(p => p.Add(f => f.Call, call).Add(f => f.CallerNumber, "13800001234"));
+        // The form loads the ticket flows after its first render and renders again: wait for that, or a change can hit a handler that is gone.
+        form.WaitForElement("[data-test=ticket-form][data-ready]", TimeSpan.FromSeconds(30));
         Assert.Equal("13800001234", form.Find("[data-test=ticket-customer-number]").GetAttribute("value"));
         Assert.Contains("recording /var/recordings/c-42.wav", form.Find("[data-test=ticket-call-link]").TextContent, StringComparison.Ordinal);
 
@@ -66,6 +68,7 @@ public sealed class TicketFormTests : BunitContext, IAsyncLifetime
     {
         var call = new CallLink("c-43", null, ImmutableDictionary<string, string>.Empty);
         var form = Render<TicketForm>(p => p.Add(f => f.Call, call).Add(f => f.CallerNumber, "13800001234"));
+        form.WaitForElement("[data-test=ticket-form][data-ready]", TimeSpan.FromSeconds(30));
         await form.Find("[data-test=ticket-create]").ClickAsync(new());
         Assert.Contains("needs a title", form.Find("[data-test=ticket-error]").TextContent, StringComparison.Ordinal);
         Assert.Null(await _cluster.Client.GetTicket("call-c-43").Get());
