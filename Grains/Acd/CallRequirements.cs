@@ -61,6 +61,12 @@ public readonly record struct CallRequirements(int MaxMembershipLevel, Immutable
         return true;
     }
 
+    /// <summary>
+    /// Equal requirements by content: the same membership level and the same minimum per skill
+    /// (the record's own equality compares the skill dictionaries by reference).
+    /// </summary>
+    public static readonly IEqualityComparer<CallRequirements> ByContent = new ContentComparer();
+
     /// <summary>Sum of the agent's proficiency in the required skills (best-skill-match).</summary>
     public int Match(ImmutableDictionary<string, int> agentSkills)
     {
@@ -70,6 +76,36 @@ public readonly record struct CallRequirements(int MaxMembershipLevel, Immutable
             score += agentSkills.GetValueOrDefault(skill);
         }
         return score;
+    }
+
+    private sealed class ContentComparer : IEqualityComparer<CallRequirements>
+    {
+        public bool Equals(CallRequirements x, CallRequirements y)
+        {
+            if (x.MaxMembershipLevel != y.MaxMembershipLevel || x.MinimumSkills.Count != y.MinimumSkills.Count)
+            {
+                return false;
+            }
+            foreach (var (skill, minimum) in x.MinimumSkills)
+            {
+                if (!y.MinimumSkills.TryGetValue(skill, out var other) || other != minimum)
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        public int GetHashCode(CallRequirements requirements)
+        {
+            // Order-independent: the same skills hash alike in any dictionary.
+            var hash = requirements.MaxMembershipLevel * 397 ^ requirements.MinimumSkills.Count;
+            foreach (var (skill, minimum) in requirements.MinimumSkills)
+            {
+                hash += HashCode.Combine(StringComparer.Ordinal.GetHashCode(skill), minimum);
+            }
+            return hash;
+        }
     }
 }
 

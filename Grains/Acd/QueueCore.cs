@@ -19,6 +19,9 @@ public sealed class QueueCore
     private readonly Dictionary<string, Member> _members = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Entry> _calls = new(StringComparer.Ordinal);
     private readonly SortedSet<Entry> _waiting = new(EntryOrder.Instance);
+    // How many waiting calls need each set of skills: lets a matching pass stop once every kind of
+    // waiting call is known to be out of the ready agents' reach. Kept only by AddWaiting and RemoveWaiting.
+    private readonly Dictionary<ImmutableDictionary<string, int>, int> _waitingBySkills = new(SkillsByContent.Instance);
     private readonly PriorityQueue<Check, DateTimeOffset> _checks = new();
     private readonly List<QueueEffect> _effects = [];
     private readonly PeriodCounter _counters = new();
@@ -40,6 +43,12 @@ public sealed class QueueCore
     public int CallCount => _calls.Count;
     public int ReadyCount => _ready.Count;
     public int MemberCount => _members.Count;
+
+    /// <summary>
+    /// How many times a ready agent has been checked against a call's requirements since the queue
+    /// was created: the work matching costs, for tests that bound it as the waiting list grows.
+    /// </summary>
+    internal long AgentChecks { get; private set; }
     public IEnumerable<string> MemberIds => _members.Keys;
     public IReadOnlyCollection<Entry> Calls => _calls.Values;
 
@@ -141,7 +150,7 @@ public sealed class QueueCore
         }
         var entry = new Entry(call, now);
         _calls.Add(call.CallId, entry);
-        _waiting.Add(entry);
+        AddWaiting(entry);
         ScheduleChecks(entry);
         Dispatch(now, onEntry: entry);
         return new EnqueueResult(entry.Offers.Count > 0 ? EnqueueStatus.Offered : EnqueueStatus.Waiting);
@@ -434,12 +443,25 @@ public sealed class QueueCore
         level = member.Level;
         // The agent is asking, so it is not in our ready index until it says it is ready.
         MakeUnavailable(member, agent.Epoch);
+        // As in Dispatch: a kind of call this agent cannot take is checked once, and without
+        // relaxation the walk stops when every kind of waiting call has been turned down.
+        HashSet<CallRequirements>? unmet = null;
         foreach (var entry in _waiting)
         {
             var requirements = CallRequirements.For(Settings, entry.Call.RequiredSkills, now - entry.EnteredAt);
+            if (unmet is not null && unmet.Contains(requirements))
+            {
+                continue;
+            }
+            AgentChecks++;
             if (requirements.Admits(member.Level, agent.Skills))
             {
                 return entry;
+            }
+            (unmet ??= new HashSet<CallRequirements>(CallRequirements.ByContent)).Add(requirements);
+            if (Settings.Relaxation.IsDefaultOrEmpty && unmet.Count >= _waitingBySkills.Count)
+            {
+                break;
             }
         }
         return null;
@@ -452,7 +474,7 @@ public sealed class QueueCore
         {
             Reindex(member, m => m.LastOfferSequence = ++_roundRobinSequence);
         }
-        _waiting.Remove(entry);
+        RemoveWaiting(entry);
         entry.Offers[agent.AgentId] = new HeldOffer(offer, agent.Epoch) { Ringing = true };
         _checks.Enqueue(new Check(CheckKind.ReservationGuard, entry.Call.CallId, offer.OfferId), now + offer.RingTimeout + ReservationGrace);
         _effects.Add(new QueueEffect.CallOffered(entry.Call.CallId, agent.AgentId, now));
@@ -470,6 +492,11 @@ public sealed class QueueCore
             return;
         }
         List<Entry>? matched = null;
+        // Requirements no ready agent met in this pass. The ready set only shrinks while the pass
+        // runs, so a later call with the same requirements cannot be met either: skip it without
+        // walking the ready agents again. Without this, a long waiting list of calls that the ready
+        // agents cannot take (a skill they lack) costs waiting × ready checks on every event.
+        HashSet<CallRequirements>? unmet = null;
         foreach (var entry in _waiting)
         {
             if (_ready.Count == 0)
@@ -477,11 +504,22 @@ public sealed class QueueCore
                 break;
             }
             var requirements = CallRequirements.For(Settings, entry.Call.RequiredSkills, now - entry.EnteredAt);
+            if (unmet is not null && unmet.Contains(requirements))
+            {
+                continue;
+            }
             var ringAll = Settings.Strategy == RoutingStrategy.RingAll;
             var limit = ringAll ? Math.Max(1, Settings.RingAllLimit) : 1;
             var chosen = PickAgents(requirements, limit);
             if (chosen.Count == 0)
             {
+                (unmet ??= new HashSet<CallRequirements>(CallRequirements.ByContent)).Add(requirements);
+                // Without relaxation a call's requirements are its skills alone: once every kind of
+                // waiting call has gone unmet, no later call can be met.
+                if (Settings.Relaxation.IsDefaultOrEmpty && unmet.Count >= _waitingBySkills.Count)
+                {
+                    break;
+                }
                 continue;
             }
             foreach (var member in chosen)
@@ -503,7 +541,7 @@ public sealed class QueueCore
         {
             foreach (var entry in matched)
             {
-                _waiting.Remove(entry);
+                RemoveWaiting(entry);
             }
         }
     }
@@ -517,6 +555,7 @@ public sealed class QueueCore
             var bestScore = -1;
             foreach (var member in _ready)
             {
+                AgentChecks++;
                 if (!requirements.Admits(member.Level, member.Skills)) continue;
                 var score = requirements.Match(member.Skills);
                 // _ready is in (level, longest idle) order, so the first best score wins ties.
@@ -531,6 +570,7 @@ public sealed class QueueCore
         }
         foreach (var member in _ready)
         {
+            AgentChecks++;
             if (requirements.Admits(member.Level, member.Skills))
             {
                 chosen.Add(member);
@@ -550,7 +590,7 @@ public sealed class QueueCore
         if (entry.Offers.Count == 0 && _calls.ContainsKey(entry.Call.CallId))
         {
             // Back to its place: the head of the queue for its priority, since it keeps its first arrival (ACD-5).
-            _waiting.Add(entry);
+            AddWaiting(entry);
             ApplyDueWaitRules(entry, now);
         }
     }
@@ -571,6 +611,32 @@ public sealed class QueueCore
     /// Changes a member and files it again: it is in the ready index exactly when it has fresh
     /// availability and no reservation in flight. Fields the index sorts by change only here.
     /// </summary>
+    private void AddWaiting(Entry entry)
+    {
+        if (_waiting.Add(entry))
+        {
+            var skills = entry.Call.RequiredSkills;
+            _waitingBySkills[skills] = _waitingBySkills.GetValueOrDefault(skills) + 1;
+        }
+    }
+
+    private void RemoveWaiting(Entry entry)
+    {
+        if (_waiting.Remove(entry))
+        {
+            var skills = entry.Call.RequiredSkills;
+            var left = _waitingBySkills[skills] - 1;
+            if (left == 0)
+            {
+                _waitingBySkills.Remove(skills);
+            }
+            else
+            {
+                _waitingBySkills[skills] = left;
+            }
+        }
+    }
+
     private void Reindex(Member member, Action<Member> change)
     {
         if (member.Indexed)
@@ -588,7 +654,7 @@ public sealed class QueueCore
     private void Remove(Entry entry)
     {
         _calls.Remove(entry.Call.CallId);
-        _waiting.Remove(entry);
+        RemoveWaiting(entry);
         foreach (var (agentId, held) in entry.Offers)
         {
             _effects.Add(new QueueEffect.CancelOffer(agentId, entry.Call.CallId, held.Offer.OfferId));
@@ -738,5 +804,16 @@ public sealed class QueueCore
             c = a.IdleSince.CompareTo(b.IdleSince);
             return c != 0 ? c : string.CompareOrdinal(x.AgentId, y.AgentId);
         }
+    }
+
+    /// <summary>Skill sets equal by content, in any order.</summary>
+    private sealed class SkillsByContent : IEqualityComparer<ImmutableDictionary<string, int>>
+    {
+        public static readonly SkillsByContent Instance = new();
+
+        public bool Equals(ImmutableDictionary<string, int>? x, ImmutableDictionary<string, int>? y) =>
+            x is not null && y is not null && CallRequirements.ByContent.Equals(new CallRequirements(0, x), new CallRequirements(0, y));
+
+        public int GetHashCode(ImmutableDictionary<string, int> skills) => CallRequirements.ByContent.GetHashCode(new CallRequirements(0, skills));
     }
 }

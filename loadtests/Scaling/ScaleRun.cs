@@ -99,7 +99,9 @@ public static class ScaleRun
                 ProgressInterval = options.ProgressInterval,
                 ScenarioPath = options.ScenarioPath,
             };
+            var cpuBefore = SampleCpu(silos, pg);
             var report = await SimulationRunner.RunAsync(scenario, run, progress, cancellationToken);
+            var cpuAfter = SampleCpu(silos, pg);
             var r = report.Result;
             foreach (var silo in silos.Where(s => s.HasExited))
             {
@@ -112,6 +114,7 @@ public static class ScaleRun
             {
                 InvariantDetails = [.. r.InvariantDetails.Take(10)],
                 Refused = r.Refused,
+                Cpu = ScaleCpu.Between(cpuBefore, cpuAfter, r.Offered - r.Refused),
             };
         }
         finally
@@ -149,6 +152,23 @@ public static class ScaleRun
                 await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
             }
         }
+    }
+
+    /// <summary>The silos', the database server's and this process's CPU time so far; null when one cannot be read.</summary>
+    private static CpuSample? SampleCpu(IReadOnlyList<SiloProcess> silos, PostgresServer pg)
+    {
+        var total = TimeSpan.Zero;
+        foreach (var silo in silos)
+        {
+            if (ProcessCpu.Of(silo.Pid) is not { } cpu)
+            {
+                return null;
+            }
+            total += cpu;
+        }
+        var postgres = ProcessCpu.PostmasterOf(pg.DataDirectory) is { } postmaster ? ProcessCpu.TreeOf(postmaster) : null;
+        var client = ProcessCpu.Of(Environment.ProcessId);
+        return postgres is { } p && client is { } c ? new CpuSample(total, p, c) : null;
     }
 
     private static double? Ratio(double value, double reference) => reference > 0 ? Math.Round(value / reference, 3) : null;

@@ -251,4 +251,57 @@ public sealed class QueueCoreTests
         Assert.Equal(20, today.AverageSpeedOfAnswerSeconds, 6);
         Assert.Equal(0.5, today.AbandonmentRate, 6);
     }
+    /// <summary>
+    /// An overflow group in a storm: thousands of callers wait for a skill the ready agents lack.
+    /// Each new event must not walk every waiting call against every ready agent (the provincial
+    /// day at speed 160 stalled its common group that way), and a caller they can take still gets
+    /// one of them at once.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Calls_no_ready_agent_can_take_cost_one_check_per_kind_of_call_not_per_call(bool relaxation)
+    {
+        var english = ImmutableDictionary<string, int>.Empty.Add("en", 3);
+        var settings = new QueueSettings
+        {
+            Id = "q",
+            Strategy = RoutingStrategy.LongestIdle,
+            // A step that never comes due still makes requirements depend on the wait.
+            Relaxation = relaxation ? [new RelaxationStep(TimeSpan.FromHours(10), MaxMembershipLevel: 2)] : [],
+        };
+        var core = new QueueCore(settings);
+        const int ReadyAgents = 50;
+        for (var i = 0; i < ReadyAgents; i++)
+        {
+            core.Join(new AgentMembership($"a{i}", 1, None, "hn"), T0);
+            core.AgentReady(Ready($"a{i}", secondsIdle: i), T0);
+        }
+        const int Waiting = 2_000;
+        for (var i = 0; i < Waiting; i++)
+        {
+            core.Enqueue(Call($"en{i}", skills: english), T0);
+        }
+        Assert.Equal(Waiting, core.WaitingCount);
+        Assert.Equal(ReadyAgents, core.ReadyCount);
+
+        var before = core.AgentChecks;
+        core.Enqueue(Call("en-late", skills: english), T0);
+        // The new caller's kind was tried once against the ready agents; the other 2,000 were skipped.
+        Assert.InRange(core.AgentChecks - before, 1, 2 * ReadyAgents);
+
+        core.DrainEffects();
+        before = core.AgentChecks;
+        core.Enqueue(Call("plain"), T0);
+        Assert.Equal("a49", ReservedAgent(core));
+        Assert.InRange(core.AgentChecks - before, 1, 3 * ReadyAgents);
+        Assert.Equal(Waiting + 1, core.WaitingCount);
+
+        // An agent who has just become free and asks for the best call it can take: no English
+        // caller is for it, and finding that out checks one call, not 2,001.
+        core.Join(new AgentMembership("late", 1, None, "hn"), T0);
+        before = core.AgentChecks;
+        Assert.Null(core.Peek(Ready("late"), T0));
+        Assert.Equal(1, core.AgentChecks - before);
+    }
 }

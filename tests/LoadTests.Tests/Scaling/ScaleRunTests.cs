@@ -53,6 +53,10 @@ public sealed class ScaleRunTests(ITestOutputHelper output)
             Assert.Equal(0, step.Lost);
             Assert.True(step.Answered > 0, $"{step.Silos} silo(s): no call answered");
             Assert.True(step.CallsPerSecond > 0);
+            // The silos and PostgreSQL did work for the calls, and the cost per call says so.
+            var cpu = Assert.IsType<ScaleCpu>(step.Cpu);
+            Assert.True(cpu.SiloSeconds > 0 && cpu.PostgresSeconds > 0 && cpu.SiloMsPerCall > 0, $"{step.Silos} silo(s): {cpu}");
+            Assert.True(cpu.TotalMsPerCall >= cpu.SiloMsPerCall);
             // No agent left OnCall or Ringing after every call ended. With this seed call 16 ends
             // last, and its agent used to be released only after the call's stored state was
             // deleted from PostgreSQL (CallEndOrderingTests).

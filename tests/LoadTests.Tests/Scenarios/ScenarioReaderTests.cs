@@ -103,6 +103,9 @@ public sealed class ScenarioReaderTests
     [InlineData("small.json")]
     [InlineData("provincial.json")]
     [InlineData("skills.json")]
+    [InlineData("saturate.json")]
+    [InlineData("erlang-c.json")]
+    [InlineData("erlang-a.json")]
     public void The_example_scenarios_parse_without_warnings(string file)
     {
         var read = ScenarioReader.ReadFile(ExampleScenarios.PathOf(file));
