@@ -607,10 +607,7 @@ public sealed class QueueCore
         });
     }
 
-    /// <summary>
-    /// Changes a member and files it again: it is in the ready index exactly when it has fresh
-    /// availability and no reservation in flight. Fields the index sorts by change only here.
-    /// </summary>
+    /// <summary>Files a call in the waiting list and counts its kind (its required skills).</summary>
     private void AddWaiting(Entry entry)
     {
         if (_waiting.Add(entry))
@@ -620,6 +617,7 @@ public sealed class QueueCore
         }
     }
 
+    /// <summary>Takes a call out of the waiting list and uncounts its kind.</summary>
     private void RemoveWaiting(Entry entry)
     {
         if (_waiting.Remove(entry))
@@ -637,6 +635,10 @@ public sealed class QueueCore
         }
     }
 
+    /// <summary>
+    /// Changes a member and files it again: it is in the ready index exactly when it has fresh
+    /// availability and no reservation in flight. Fields the index sorts by change only here.
+    /// </summary>
     private void Reindex(Member member, Action<Member> change)
     {
         if (member.Indexed)
